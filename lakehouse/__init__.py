@@ -1,0 +1,1 @@
+"""lakehouse: the Python side of the dbt lakehouse (DuckDB plugin, Delta writes, landing)."""

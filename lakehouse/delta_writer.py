@@ -1,0 +1,404 @@
+"""Write a dbt model's result into a Delta table with delta-rs, from inside dbt-duckdb.
+
+DuckDB's delta extension can only read (and append to existing tables), so the project's
+``table`` and ``incremental`` materializations hand the compiled SELECT to this module as a
+dbt "python job". It runs on the model's own DuckDB cursor: the SELECT sees the upstream
+views, and the model's view over the Delta table is created in the same transaction.
+
+Semantics follow dbt-databricks' config vocabulary so the same model configs mean the same
+thing on both engines: ``overwrite`` (full build), ``append``, ``merge`` on ``unique_key`` (with
+an optional delete-flag column) and ``insert_overwrite`` of the partitions present in the new
+data. A write that would not change the table's data makes no Delta commit, so re-running a
+build leaves every table's history untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from deltalake import DeltaTable, write_deltalake
+
+from lakehouse import storage
+
+log = logging.getLogger(__name__)
+
+STRATEGIES = ("overwrite", "append", "merge", "insert_overwrite")
+SCHEMA_CHANGE_POLICIES = ("ignore", "fail", "append_new_columns")
+
+
+class LakeWriteError(RuntimeError):
+    """A model's result cannot be written as asked; the message says why and what to do."""
+
+
+@dataclass
+class WriteSpec:
+    """What the materialization asks for; built from the model's config in Jinja."""
+
+    model: str
+    relation: str
+    schema: str
+    location: str
+    sql: str
+    mode: str
+    partition_by: list[str] = field(default_factory=list)
+    unique_key: list[str] = field(default_factory=list)
+    delete_flag_column: str | None = None
+    on_schema_change: str = "fail"
+    not_null_columns: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, text: str) -> WriteSpec:
+        raw = json.loads(text)
+        for key in ("partition_by", "unique_key", "not_null_columns"):
+            value = raw.get(key)
+            if value is None:
+                raw[key] = []
+            elif isinstance(value, str):
+                raw[key] = [value]
+        return cls(**raw)
+
+
+@dataclass
+class WriteResult:
+    """What happened, for logs and tests."""
+
+    operation: str
+    rows_in: int
+    version: int | None
+    committed: bool
+
+
+def run(con: duckdb.DuckDBPyConnection, spec: WriteSpec) -> WriteResult:
+    """Stage the model's SELECT in DuckDB, write it to Delta, and point the model's view at it."""
+    if spec.mode not in STRATEGIES:
+        raise LakeWriteError(
+            f"{spec.model}: incremental_strategy '{spec.mode}' is not supported on DuckDB; "
+            f"use one of {', '.join(STRATEGIES[1:])}"
+        )
+    if spec.on_schema_change not in SCHEMA_CHANGE_POLICIES:
+        raise LakeWriteError(
+            f"{spec.model}: on_schema_change '{spec.on_schema_change}' is not supported; "
+            f"use one of {', '.join(SCHEMA_CHANGE_POLICIES)} (or --full-refresh)"
+        )
+    location = storage.resolve(spec.location)
+    options = storage.storage_options(location)
+    stage = f"__lakehouse_stage_{spec.relation.replace('.', '_').replace(chr(34), '')}"
+    con.execute(f"create or replace temp table {stage} as select * from ({spec.sql}) as model_sql")
+    try:
+        result = _write_stage(con, spec, stage, location, options)
+        con.execute(f"create schema if not exists {spec.schema}")
+        con.execute(
+            f"create or replace view {spec.relation} as select * from "
+            f"delta_scan('{storage.duckdb_path(location)}')"
+        )
+    finally:
+        con.execute(f"drop table if exists {stage}")
+    log.info("%s: %s", spec.model, result)
+    return result
+
+
+def _write_stage(
+    con: duckdb.DuckDBPyConnection,
+    spec: WriteSpec,
+    stage: str,
+    location: str,
+    options: dict[str, str] | None,
+) -> WriteResult:
+    rows = con.execute(f"select count(*) from {stage}").fetchone()[0]
+    stage_schema = _delta_schema(con.execute(f"select * from {stage} limit 0").to_arrow_table().schema)
+    _check_not_null(con, spec, stage, spec.not_null_columns)
+    existing = DeltaTable(location, storage_options=options) if DeltaTable.is_deltatable(
+        location, storage_options=options
+    ) else None
+
+    if existing is None or spec.mode == "overwrite":
+        return _overwrite(con, spec, stage, stage_schema, rows, location, options, existing)
+
+    target_schema = _reconcile_schema(spec, stage_schema, _existing_schema(existing))
+    if rows == 0:
+        return WriteResult(spec.mode, 0, existing.version(), committed=False)
+    merge_schema = spec.on_schema_change == "append_new_columns"
+    reader = _reader(con, stage, target_schema, stage_schema)
+    if spec.mode == "append":
+        write_deltalake(
+            existing, reader, mode="append", schema_mode="merge" if merge_schema else None
+        )
+    elif spec.mode == "merge":
+        _merge(con, spec, stage, existing, reader, target_schema, merge_schema)
+    else:
+        if _insert_overwrite(con, spec, stage, existing, reader, location, merge_schema) is False:
+            return WriteResult(spec.mode, rows, existing.version(), committed=False)
+    return _result(spec.mode, rows, existing, location, options)
+
+
+def _overwrite(
+    con: duckdb.DuckDBPyConnection,
+    spec: WriteSpec,
+    stage: str,
+    schema: pa.Schema,
+    rows: int,
+    location: str,
+    options: dict[str, str] | None,
+    existing: DeltaTable | None,
+) -> WriteResult:
+    flag = spec.delete_flag_column
+    if flag and flag in schema.names:
+        # A first build applies deletes by leaving the flagged rows out; the flag is not stored.
+        con.execute(f'delete from {stage} where "{flag}"')
+        schema = pa.schema([f for f in schema if f.name != flag])
+        rows = con.execute(f"select count(*) from {stage}").fetchone()[0]
+    if existing is not None and _same_content(con, stage, schema, location, existing, None):
+        return WriteResult("overwrite", rows, existing.version(), committed=False)
+    reader = _reader(con, stage, schema, schema)
+    write_deltalake(
+        location,
+        reader,
+        mode="overwrite",
+        schema_mode="overwrite",
+        partition_by=spec.partition_by or None,
+        storage_options=options,
+    )
+    return _result("overwrite", rows, None, location, options)
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection,
+    spec: WriteSpec,
+    stage: str,
+    table: DeltaTable,
+    reader: pa.RecordBatchReader,
+    schema: pa.Schema,
+    merge_schema: bool,
+) -> None:
+    if not spec.unique_key:
+        raise LakeWriteError(f"{spec.model}: incremental_strategy 'merge' needs a unique_key")
+    keys = spec.unique_key
+    key_list = ", ".join(keys)
+    nulls = con.execute(
+        f"select count(*) from {stage} where " + " or ".join(f"{k} is null" for k in keys)
+    ).fetchone()[0]
+    dupes = con.execute(
+        f"select count(*) from (select {key_list} from {stage} group by {key_list} having count(*) > 1)"
+    ).fetchone()[0]
+    if nulls or dupes:
+        raise LakeWriteError(
+            f"{spec.model}: merge source must have one row per unique_key ({key_list}) and no null "
+            f"keys; found {dupes} duplicated keys and {nulls} rows with a null key. "
+            "Deduplicate the model's new rows on the key before the merge."
+        )
+    flag = spec.delete_flag_column
+    data_columns = [f.name for f in schema if f.name != flag]
+    values = {c: f"s.`{c}`" for c in data_columns}
+    changed = " or ".join(
+        f"not (t.`{c}` <=> s.`{c}`)" for c in data_columns if c not in keys
+    ) or "false"
+    merger = table.merge(
+        reader,
+        predicate=" and ".join(f"t.`{k}` = s.`{k}`" for k in keys),
+        source_alias="s",
+        target_alias="t",
+        merge_schema=merge_schema,
+    )
+    if flag:
+        merger = merger.when_matched_delete(predicate=f"s.`{flag}`")
+        merger = merger.when_matched_update(values, predicate=f"not s.`{flag}` and ({changed})")
+        merger = merger.when_not_matched_insert(values, predicate=f"not s.`{flag}`")
+    else:
+        merger = merger.when_matched_update(values, predicate=changed)
+        merger = merger.when_not_matched_insert(values)
+    metrics = merger.execute()
+    log.info("%s merge metrics: %s", spec.model, metrics)
+
+
+def _insert_overwrite(
+    con: duckdb.DuckDBPyConnection,
+    spec: WriteSpec,
+    stage: str,
+    table: DeltaTable,
+    reader: pa.RecordBatchReader,
+    location: str,
+    merge_schema: bool,
+) -> bool:
+    partitions = table.metadata().partition_columns
+    if not partitions:
+        raise LakeWriteError(
+            f"{spec.model}: incremental_strategy 'insert_overwrite' needs a table partitioned "
+            "by partition_by; set partition_by and run with --full-refresh"
+        )
+    cols = ", ".join(partitions)
+    values = con.execute(f"select distinct {cols} from {stage}").fetchall()
+    predicate = " or ".join(
+        "(" + " and ".join(_equals(c, v) for c, v in zip(partitions, row, strict=True)) + ")"
+        for row in values
+    )
+    schema = _delta_schema(con.execute(f"select * from {stage} limit 0").to_arrow_table().schema)
+    if _same_content(con, stage, schema, location, table, predicate):
+        return False
+    write_deltalake(
+        table,
+        reader,
+        mode="overwrite",
+        predicate=predicate,
+        schema_mode="merge" if merge_schema else None,
+    )
+    return True
+
+
+def _equals(column: str, value: Any) -> str:
+    if value is None:
+        return f"{column} is null"
+    if isinstance(value, (int, float)):
+        return f"{column} = {value}"
+    text = str(value).replace("'", "''")
+    return f"{column} = '{text}'"
+
+
+def _same_content(
+    con: duckdb.DuckDBPyConnection,
+    stage: str,
+    schema: pa.Schema,
+    location: str,
+    table: DeltaTable,
+    predicate: str | None,
+) -> bool:
+    """True when the table (or the partitions in ``predicate``) already holds exactly ``stage``.
+
+    Compares schemas, row counts and then the multiset of rows with EXCEPT ALL, so a rebuild
+    that would produce the same data is skipped instead of committing a new version.
+    """
+    if _existing_schema(table).names != schema.names or not _same_types(
+        _existing_schema(table), schema
+    ):
+        return False
+    cols = ", ".join(f'"{n}"' for n in schema.names)
+    where = f" where {predicate}" if predicate else ""
+    scan = f"(select {cols} from delta_scan('{storage.duckdb_path(location)}'){where})"
+    counts = con.execute(
+        f"select (select count(*) from {stage}), (select count(*) from {scan})"
+    ).fetchone()
+    if counts[0] != counts[1]:
+        return False
+    diff = con.execute(
+        f"select count(*) from (select {cols} from {stage} except all select * from {scan})"
+    ).fetchone()[0]
+    return diff == 0
+
+
+def _same_types(left: pa.Schema, right: pa.Schema) -> bool:
+    return all(a.type == b.type for a, b in zip(left, right, strict=True))
+
+
+def _existing_schema(table: DeltaTable) -> pa.Schema:
+    return pa.schema(table.schema().to_arrow())
+
+
+def _reconcile_schema(spec: WriteSpec, new: pa.Schema, old: pa.Schema) -> pa.Schema:
+    """Apply ``on_schema_change`` and return the schema the new rows are written with."""
+    flag = spec.delete_flag_column
+    added = [f for f in new if f.name not in old.names and f.name != flag]
+    removed = [f for f in old if f.name not in new.names]
+    retyped = [
+        f"{f.name}: {old.field(f.name).type} -> {f.type}"
+        for f in new
+        if f.name in old.names and not _compatible(old.field(f.name).type, f.type)
+    ]
+    if retyped:
+        raise LakeWriteError(
+            f"{spec.model}: column types changed ({'; '.join(retyped)}); "
+            "run with --full-refresh to rebuild the table with the new types"
+        )
+    if (added or removed) and spec.on_schema_change == "fail":
+        raise LakeWriteError(
+            f"{spec.model}: the model's columns no longer match the Delta table "
+            f"(added: {[f.name for f in added]}, removed: {[f.name for f in removed]}) and "
+            "on_schema_change is 'fail'; use 'append_new_columns' or --full-refresh"
+        )
+    fields = [old.field(n) for n in old.names]
+    if spec.on_schema_change == "append_new_columns":
+        fields += added
+    if flag and flag in new.names:
+        fields.append(new.field(flag))
+    return pa.schema(fields)
+
+
+def _compatible(old: pa.DataType, new: pa.DataType) -> bool:
+    if old == new:
+        return True
+    widening = {
+        pa.int8(): {pa.int16(), pa.int32(), pa.int64()},
+        pa.int16(): {pa.int32(), pa.int64()},
+        pa.int32(): {pa.int64()},
+        pa.float32(): {pa.float64()},
+    }
+    # A narrower incoming type can always be cast up to the table's wider type.
+    return old in widening.get(new, set())
+
+
+def _delta_schema(schema: pa.Schema) -> pa.Schema:
+    """Map DuckDB's Arrow types to ones Delta stores at reader protocol 1 / writer 2.
+
+    A naive timestamp would become ``timestamp_ntz`` (reader 3 / writer 7, unreadable by
+    Synapse Serverless), so naive timestamps are declared UTC: the session runs in UTC.
+    """
+    fields = []
+    for f in schema:
+        t = f.type
+        if pa.types.is_timestamp(t):
+            t = pa.timestamp("us", tz="UTC")
+        elif pa.types.is_large_string(t) or pa.types.is_string_view(t):
+            t = pa.string()
+        elif pa.types.is_unsigned_integer(t):
+            t = {8: pa.int16(), 16: pa.int32(), 32: pa.int64(), 64: pa.int64()}[t.bit_width]
+        elif pa.types.is_time(t) or pa.types.is_duration(t) or pa.types.is_interval(t):
+            raise LakeWriteError(
+                f"column '{f.name}' has type {t}, which Delta cannot store; cast it to a "
+                "timestamp, a number of seconds or a string in the model"
+            )
+        fields.append(pa.field(f.name, t, nullable=True))
+    return pa.schema(fields)
+
+
+def _reader(
+    con: duckdb.DuckDBPyConnection, stage: str, target: pa.Schema, stage_schema: pa.Schema
+) -> pa.RecordBatchReader:
+    """Stream the staged rows in the target schema (missing columns as nulls), batch by batch."""
+    select = ", ".join(
+        f'"{f.name}"' if f.name in stage_schema.names else f'null as "{f.name}"' for f in target
+    )
+    source = con.execute(f"select {select} from {stage}").to_arrow_reader(100_000)
+    return pa.RecordBatchReader.from_batches(
+        target, (batch.cast(target) for batch in source)
+    )
+
+
+def _check_not_null(
+    con: duckdb.DuckDBPyConnection, spec: WriteSpec, stage: str, columns: list[str]
+) -> None:
+    for column in columns:
+        nulls = con.execute(f'select count(*) from {stage} where "{column}" is null').fetchone()[0]
+        if nulls:
+            raise LakeWriteError(
+                f"{spec.model}: contract says '{column}' is not null, but {nulls} rows are null"
+            )
+
+
+def _result(
+    operation: str,
+    rows: int,
+    table: DeltaTable | None,
+    location: str,
+    options: dict[str, str] | None,
+) -> WriteResult:
+    table = DeltaTable(location, storage_options=options)
+    protocol = table.protocol()
+    if protocol.min_reader_version != 1 or protocol.min_writer_version != 2:
+        raise LakeWriteError(
+            f"{location}: Delta protocol rose to reader {protocol.min_reader_version} / writer "
+            f"{protocol.min_writer_version}; Synapse Serverless reads only reader 1"
+        )
+    return WriteResult(operation, rows, table.version(), committed=True)

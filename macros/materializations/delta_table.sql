@@ -1,0 +1,18 @@
+{#- `table` on DuckDB: a full rewrite of the model's Delta table (skipped when the data is
+    unchanged), then a view over it. -#}
+{% materialization table, adapter='duckdb', supported_languages=['sql'] %}
+    {%- set target_relation = this.incorporate(type='view') -%}
+    {%- if config.get('contract').enforced -%}
+        {%- do get_assert_columns_equivalent(sql) -%}
+    {%- endif -%}
+    {%- set spec = lake_write_spec(target_relation, sql, 'table') -%}
+    {{ run_hooks(pre_hooks, inside_transaction=False) }}
+    {{ run_hooks(pre_hooks, inside_transaction=True) }}
+    {% call statement('main', language='python') -%}
+        {{ lake_write_job(spec) }}
+    {%- endcall %}
+    {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {{ adapter.commit() }}
+    {{ run_hooks(post_hooks, inside_transaction=False) }}
+    {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}

@@ -1,0 +1,1 @@
+{{ bronze_from_landing('flight_corrections') }}
