@@ -135,11 +135,7 @@ class Delivery:
 
     def path(self, landing_root: Path) -> Path:
         """Final location; the naming is a contract with downstream ingestion."""
-        return (
-            landing_root
-            / self.stream
-            / f"{self.stream}_{self.delivery_date.isoformat()}.csv"
-        )
+        return landing_root / self.stream / f"{self.stream}_{self.delivery_date.isoformat()}.csv"
 
 
 def seeded_rng(*parts: str) -> random.Random:
@@ -244,9 +240,7 @@ class Sources:
                 pools.setdefault(row[carrier], set()).add(row[tailnum])
         return {c: sorted(t) for c, t in pools.items()}
 
-    def daily_slice(
-        self, table: Table, groups: dict[date, list[int]], day: date
-    ) -> Table | None:
+    def daily_slice(self, table: Table, groups: dict[date, list[int]], day: date) -> Table | None:
         """Rows of one date in source order, or None when the client had nothing to send."""
         indices = groups.get(day)
         if not indices:
@@ -262,9 +256,7 @@ class Sources:
         chain = {PLANES_SNAPSHOT_DATES[0]: (first, PlanesSnapshotChanges())}
         previous = first
         for ordinal, snapshot_date in enumerate(PLANES_SNAPSHOT_DATES[1:], start=1):
-            previous, changes = _derive_planes_snapshot(
-                previous, snapshot_date, ordinal
-            )
+            previous, changes = _derive_planes_snapshot(previous, snapshot_date, ordinal)
             chain[snapshot_date] = (previous, changes)
         return chain
 
@@ -281,26 +273,17 @@ class Sources:
             for i in indices
         )
         cols = {
-            name: flights.col(name)
-            for name in ("dep_time", "dep_delay", "arr_time", "arr_delay")
+            name: flights.col(name) for name in ("dep_time", "dep_delay", "arr_time", "arr_delay")
         }
         # Only flights that actually departed and arrived get delay corrections, which
         # guarantees every update really changes something while "NA"s stay "NA".
-        updatable = [
-            i
-            for i in candidates
-            if all(flights.rows[i][c] != NA for c in cols.values())
-        ]
+        updatable = [i for i in candidates if all(flights.rows[i][c] != NA for c in cols.values())]
 
         rng = seeded_rng("flight_corrections", delivery_date.isoformat())
-        n_updates = min(
-            len(updatable), max(MIN_UPDATES, round(len(candidates) * UPDATE_RATE))
-        )
+        n_updates = min(len(updatable), max(MIN_UPDATES, round(len(candidates) * UPDATE_RATE)))
         update_ids = set(rng.sample(updatable, n_updates))
         deletable = [i for i in candidates if i not in update_ids]
-        n_deletes = min(
-            len(deletable), max(MIN_DELETES, round(len(candidates) * DELETE_RATE))
-        )
+        n_deletes = min(len(deletable), max(MIN_DELETES, round(len(candidates) * DELETE_RATE)))
         delete_ids = set(rng.sample(deletable, n_deletes))
 
         # Mutate in source order with the same RNG so the result is fully reproducible.
@@ -324,21 +307,15 @@ class Sources:
         kind = rng.choices(("delay", "arrival", "tailnum"), weights=(5, 3, 2))[0]
         if kind == "tailnum":
             carrier, tailnum = row[flights.col("carrier")], row[flights.col("tailnum")]
-            pool = [
-                t for t in self.tailnums_by_carrier.get(carrier, []) if t != tailnum
-            ]
+            pool = [t for t in self.tailnums_by_carrier.get(carrier, []) if t != tailnum]
             if tailnum != NA and pool:
                 row[flights.col("tailnum")] = rng.choice(pool)
                 return row
             kind = "delay"
         delta = rng.choice((-15, -10, -5, -3, 3, 5, 7, 10, 15, 20, 30, 45))
         if kind == "delay":
-            row[flights.col("dep_delay")] = _shift_int(
-                row[flights.col("dep_delay")], delta
-            )
-            row[flights.col("dep_time")] = _shift_hhmm(
-                row[flights.col("dep_time")], delta
-            )
+            row[flights.col("dep_delay")] = _shift_int(row[flights.col("dep_delay")], delta)
+            row[flights.col("dep_time")] = _shift_hhmm(row[flights.col("dep_time")], delta)
         row[flights.col("arr_delay")] = _shift_int(row[flights.col("arr_delay")], delta)
         row[flights.col("arr_time")] = _shift_hhmm(row[flights.col("arr_time")], delta)
         return row
@@ -354,12 +331,8 @@ class Sources:
             plan.append(Delivery("weather", day, self._daily_builder("weather", day)))
             day += timedelta(days=1)
         if start <= REFERENCE_SNAPSHOT_DATE <= end:
-            plan.append(
-                Delivery("airports", REFERENCE_SNAPSHOT_DATE, lambda: self.airports)
-            )
-            plan.append(
-                Delivery("airlines", REFERENCE_SNAPSHOT_DATE, lambda: self.airlines)
-            )
+            plan.append(Delivery("airports", REFERENCE_SNAPSHOT_DATE, lambda: self.airports))
+            plan.append(Delivery("airlines", REFERENCE_SNAPSHOT_DATE, lambda: self.airlines))
         for snapshot_date in PLANES_SNAPSHOT_DATES:
             if start <= snapshot_date <= end:
                 plan.append(
@@ -424,9 +397,7 @@ def _derive_planes_snapshot(
         number = (ordinal - 1) * PLANES_ADDED_PER_SNAPSHOT + k + 1
         new_tail = f"{NEW_TAILNUM_PREFIX}{number:02d}"
         if new_tail in existing:
-            raise RuntimeError(
-                f"synthetic tail number {new_tail} collides with a real one"
-            )
+            raise RuntimeError(f"synthetic tail number {new_tail} collides with a real one")
         template = list(rng.choice(kept))
         template[tail] = new_tail
         template[previous.col("year")] = str(snapshot_date.year)
@@ -437,9 +408,7 @@ def _derive_planes_snapshot(
     return Table(header=list(previous.header), rows=kept), changes
 
 
-def _change_plane(
-    row: Row, table: Table, engines: list[str], rng: random.Random
-) -> None:
+def _change_plane(row: Row, table: Table, engines: list[str], rng: random.Random) -> None:
     """Change seats, engine or model of one plane in place, never touching "NA" fields."""
     seats, engine, model = table.col("seats"), table.col("engine"), table.col("model")
     kind = rng.choice(("seats", "engine", "model"))

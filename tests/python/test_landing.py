@@ -24,6 +24,7 @@ from lakehouse.landing import (
     CORRECTION_WINDOW_DAYS,
     LANDING_ROOT_ENV,
     STREAMS,
+    Sources,
     land,
     source_dir,
 )
@@ -58,9 +59,7 @@ def source_rows(name: str) -> tuple[list[str], list[list[str]]]:
     return next(reader), list(reader)
 
 
-def rows_by_date(
-    header: list[str], rows: list[list[str]]
-) -> dict[date, list[list[str]]]:
+def rows_by_date(header: list[str], rows: list[list[str]]) -> dict[date, list[list[str]]]:
     y, m, d = header.index("year"), header.index("month"), header.index("day")
     out: dict[date, list[list[str]]] = {}
     for row in rows:
@@ -85,10 +84,16 @@ def file_date(path: Path) -> date:
 
 
 @pytest.fixture(scope="module")
-def full_year(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+def sources() -> Sources:
+    """Parsed sources shared across tests: parsing flights dominates a small landing."""
+    return Sources()
+
+
+@pytest.fixture(scope="module")
+def full_year(tmp_path_factory: pytest.TempPathFactory, sources: Sources) -> tuple[Path, dict]:
     """One full-year landing shared by the read-only tests (it takes a few seconds)."""
     root = tmp_path_factory.mktemp("landing_full")
-    result = land(root, date(2013, 1, 1), date(2013, 12, 31))
+    result = land(root, date(2013, 1, 1), date(2013, 12, 31), sources=sources)
     return root, result
 
 
@@ -100,12 +105,11 @@ def flights_source() -> tuple[list[str], list[list[str]]]:
 # -- layout and counts ---------------------------------------------------------------
 
 
-def test_first_six_days_layout(tmp_path: Path) -> None:
-    result = land(tmp_path, date(2013, 1, 1), date(2013, 1, 6))
+def test_first_six_days_layout(tmp_path: Path, sources: Sources) -> None:
+    result = land(tmp_path, date(2013, 1, 1), date(2013, 1, 6), sources=sources)
 
     names = {
-        stream: sorted(p.name for p in (tmp_path / stream).glob("*.csv"))
-        for stream in STREAMS
+        stream: sorted(p.name for p in (tmp_path / stream).glob("*.csv")) for stream in STREAMS
     }
     days = [f"2013-01-0{d}" for d in range(1, 7)]
     assert names["flights"] == [f"flights_{d}.csv" for d in days]
@@ -127,9 +131,9 @@ def test_first_six_days_layout(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.rglob(".*")], "temporary files left behind"
 
 
-def test_daily_files_match_source_rows(tmp_path: Path, flights_source) -> None:
+def test_daily_files_match_source_rows(tmp_path: Path, sources: Sources, flights_source) -> None:
     """Each daily file holds exactly that date's source lines, in source order."""
-    land(tmp_path, date(2013, 1, 1), date(2013, 1, 3))
+    land(tmp_path, date(2013, 1, 1), date(2013, 1, 3), sources=sources)
     for name, (header, rows) in (
         ("flights", flights_source),
         ("weather", source_rows("weather")),
@@ -145,6 +149,7 @@ def test_daily_files_match_source_rows(tmp_path: Path, flights_source) -> None:
             assert "NA" in text  # "NA" is delivered verbatim, not as an empty field
 
 
+@pytest.mark.slow
 def test_full_year_counts(full_year) -> None:
     root, result = full_year
     flight_files = sorted((root / "flights").glob("*.csv"))
@@ -158,12 +163,11 @@ def test_full_year_counts(full_year) -> None:
     assert result["weather"]["rows_written"] == len(weather)
 
     assert len(list((root / "planes").glob("*.csv"))) == 3
-    assert len(list((root / "flight_corrections").glob("*.csv"))) == len(
-        CORRECTION_DATES
-    )
+    assert len(list((root / "flight_corrections").glob("*.csv"))) == len(CORRECTION_DATES)
     assert not [p for p in root.rglob(".*")]
 
 
+@pytest.mark.slow
 def test_reference_snapshots_are_source_files(full_year) -> None:
     root, _ = full_year
     data = source_dir()
@@ -175,10 +179,10 @@ def test_reference_snapshots_are_source_files(full_year) -> None:
 # -- immutability and determinism ----------------------------------------------------
 
 
-def test_second_run_writes_nothing(tmp_path: Path) -> None:
-    first = land(tmp_path, date(2013, 1, 1), date(2013, 1, 6))
+def test_second_run_writes_nothing(tmp_path: Path, sources: Sources) -> None:
+    first = land(tmp_path, date(2013, 1, 1), date(2013, 1, 6), sources=sources)
     before = snapshot(tmp_path)
-    second = land(tmp_path, date(2013, 1, 1), date(2013, 1, 6))
+    second = land(tmp_path, date(2013, 1, 1), date(2013, 1, 6), sources=sources)
 
     assert snapshot(tmp_path) == before
     for stream in STREAMS:
@@ -187,24 +191,23 @@ def test_second_run_writes_nothing(tmp_path: Path) -> None:
         assert second[stream]["files_skipped"] == first[stream]["files_written"]
 
 
-def test_existing_file_is_never_overwritten(tmp_path: Path) -> None:
+def test_existing_file_is_never_overwritten(tmp_path: Path, sources: Sources) -> None:
     target = tmp_path / "flights" / "flights_2013-01-02.csv"
     target.parent.mkdir(parents=True)
     target.write_text("client sent something else\n")
 
-    result = land(tmp_path, date(2013, 1, 1), date(2013, 1, 2))
+    result = land(tmp_path, date(2013, 1, 1), date(2013, 1, 2), sources=sources)
 
     assert target.read_text() == "client sent something else\n"
     assert result["flights"] == {
         "files_written": 1,
         "files_skipped": 1,
-        "rows_written": len(
-            read_rows(tmp_path / "flights" / "flights_2013-01-01.csv")[1]
-        ),
+        "rows_written": len(read_rows(tmp_path / "flights" / "flights_2013-01-01.csv")[1]),
     }
 
 
 def test_split_range_matches_single_range(tmp_path: Path) -> None:
+    """Fresh ``Sources`` per run, as separate CLI invocations would have."""
     one, split = tmp_path / "one", tmp_path / "split"
     land(one, date(2013, 1, 1), date(2013, 1, 6))
     land(split, date(2013, 1, 1), date(2013, 1, 3))
@@ -216,8 +219,8 @@ def test_split_range_matches_single_range(tmp_path: Path) -> None:
     assert one_files == split_files
 
 
-def test_out_of_range_deliveries_are_not_written(tmp_path: Path) -> None:
-    result = land(tmp_path, date(2013, 1, 2), date(2013, 1, 4))
+def test_out_of_range_deliveries_are_not_written(tmp_path: Path, sources: Sources) -> None:
+    result = land(tmp_path, date(2013, 1, 2), date(2013, 1, 4), sources=sources)
     assert result["airports"]["files_written"] == 0
     assert result["planes"]["files_written"] == 0
     assert not (tmp_path / "planes").exists()
@@ -231,6 +234,7 @@ def test_out_of_range_deliveries_are_not_written(tmp_path: Path) -> None:
 # -- corrections ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_corrections_reference_earlier_flights(full_year, flights_source) -> None:
     root, _ = full_year
     src_header, _ = flights_source
@@ -280,11 +284,9 @@ def test_corrections_reference_earlier_flights(full_year, flights_source) -> Non
             assert 20 <= kinds["delete"] <= 40
 
 
-def test_first_correction_delivery_in_six_day_landing(tmp_path: Path) -> None:
-    land(tmp_path, date(2013, 1, 1), date(2013, 1, 6))
-    _, rows = read_rows(
-        tmp_path / "flight_corrections" / "flight_corrections_2013-01-06.csv"
-    )
+def test_first_correction_delivery_in_six_day_landing(tmp_path: Path, sources: Sources) -> None:
+    land(tmp_path, date(2013, 1, 1), date(2013, 1, 6), sources=sources)
+    _, rows = read_rows(tmp_path / "flight_corrections" / "flight_corrections_2013-01-06.csv")
     kinds = Counter(row[-1] for row in rows)
     assert kinds["update"] >= 20 and kinds["delete"] >= 5
     assert {(r[0], r[1]) for r in rows} <= {("2013", "1")}
@@ -299,6 +301,7 @@ def _planes(path: Path) -> tuple[list[str], dict[str, list[str]]]:
     return header, {row[0]: row for row in rows}
 
 
+@pytest.mark.slow
 def test_planes_snapshots_evolve(full_year) -> None:
     root, _ = full_year
     header, first = _planes(root / "planes" / "planes_2013-01-01.csv")
@@ -310,9 +313,7 @@ def test_planes_snapshots_evolve(full_year) -> None:
 
         removed = previous.keys() - current.keys()
         added = current.keys() - previous.keys()
-        changed = [
-            t for t in previous.keys() & current.keys() if previous[t] != current[t]
-        ]
+        changed = [t for t in previous.keys() & current.keys() if previous[t] != current[t]]
         n = len(previous)
         assert 0 < len(removed) <= 0.02 * n
         assert 1 <= len(added) <= 10
@@ -327,10 +328,7 @@ def test_planes_snapshots_evolve(full_year) -> None:
             if a != b
         )
         assert cols.keys() <= {"seats", "engine", "model", "manufacturer"}
-        assert (
-            cols["manufacturer"] > 0
-            and cols["seats"] + cols["engine"] + cols["model"] > 0
-        )
+        assert cols["manufacturer"] > 0 and cols["seats"] + cols["engine"] + cols["model"] > 0
 
         # "NA" stays "NA": unchanged planes are identical and NA fields never vanish.
         speed = header.index("speed")
@@ -401,6 +399,7 @@ def test_cli_rejects_bad_dates(tmp_path: Path) -> None:
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert proc.returncode != 0
     assert not any(tmp_path.iterdir())

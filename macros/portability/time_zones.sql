@@ -1,0 +1,22 @@
+{#- Local wall-clock time on a date: HHMM clock values as the client sends them (517 = 05:17,
+    2400 = midnight at the end of the day), as a timestamp without zone. -#}
+{% macro lake_clock_on_date(date_expr, hhmm_expr) -%}
+    {%- set minutes = 'cast((' ~ hhmm_expr ~ ' - ' ~ hhmm_expr ~ ' % 100) / 100 as integer) * 60 + ' ~ hhmm_expr ~ ' % 100' -%}
+    {{ dbt.dateadd('minute', minutes, 'cast(' ~ date_expr ~ ' as timestamp)') }}
+{%- endmacro %}
+
+{#- Wall-clock time in an IANA time zone (e.g. America/New_York) to an instant (UTC). -#}
+{% macro lake_local_to_utc(local_timestamp, tz_expr) -%}
+    {{ return(adapter.dispatch('lake_local_to_utc', 'lakehouse')(local_timestamp, tz_expr)) }}
+{%- endmacro %}
+{% macro default__lake_local_to_utc(local_timestamp, tz_expr) -%}
+    timezone({{ tz_expr }}, {{ local_timestamp }})
+{%- endmacro %}
+
+{#- An instant (UTC) shown as wall-clock time in an IANA time zone. -#}
+{% macro lake_utc_to_local(utc_timestamp, tz_expr) -%}
+    {{ return(adapter.dispatch('lake_utc_to_local', 'lakehouse')(utc_timestamp, tz_expr)) }}
+{%- endmacro %}
+{% macro default__lake_utc_to_local(utc_timestamp, tz_expr) -%}
+    timezone({{ tz_expr }}, {{ utc_timestamp }})
+{%- endmacro %}

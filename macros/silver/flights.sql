@@ -1,0 +1,78 @@
+{#- Every flight row delivered since the model's watermark (daily files and corrections),
+    typed, with the first validation rule it fails (null when valid). Shared by silver_flights
+    and silver_flights_quarantine so both judge a row the same way. -#}
+{% macro silver_flights_checked() %}
+{%- set numbers = ['year', 'month', 'day', 'dep_time', 'sched_dep_time', 'dep_delay', 'arr_time',
+                   'sched_arr_time', 'arr_delay', 'flight', 'air_time', 'distance', 'hour', 'minute'] -%}
+{%- set clocks = ['dep_time', 'sched_dep_time', 'arr_time', 'sched_arr_time'] -%}
+{%- set raw_columns = ['year', 'month', 'day', 'dep_time', 'sched_dep_time', 'dep_delay', 'arr_time',
+                       'sched_arr_time', 'arr_delay', 'carrier', 'flight', 'tailnum', 'origin', 'dest',
+                       'air_time', 'distance', 'hour', 'minute', 'time_hour'] -%}
+with delivered as (
+    select
+        {%- for c in raw_columns %}
+        {{ c }} as raw_{{ c }},
+        {%- endfor %}
+        'update' as change_type,
+        1 as _stream_rank,
+        _source_file,
+        _row_number,
+        _ingested_at,
+        _batch_id
+    from ({{ lake_since_watermark(ref('bronze_flights')) }}) as daily
+
+    union all
+
+    select
+        {%- for c in raw_columns %}
+        {{ c }} as raw_{{ c }},
+        {%- endfor %}
+        lower({{ lake_clean_text('change_type') }}) as change_type,
+        2 as _stream_rank,
+        _source_file,
+        _row_number,
+        _ingested_at,
+        _batch_id
+    from ({{ lake_since_watermark(ref('bronze_flight_corrections')) }}) as corrections
+),
+
+typed as (
+    select
+        delivered.*,
+        {{ lake_parse_utc_timestamp('raw_time_hour') }} as time_hour,
+        {{ lake_clean_text('raw_carrier') }} as carrier,
+        {{ lake_parse('raw_flight', 'integer') }} as flight,
+        {{ lake_make_date('raw_year', 'raw_month', 'raw_day') }} as flight_date,
+        {{ lake_clean_text('raw_tailnum') }} as tailnum,
+        {{ lake_clean_text('raw_origin') }} as origin,
+        {{ lake_clean_text('raw_dest') }} as dest,
+        {%- for c in ['dep_time', 'sched_dep_time', 'arr_time', 'sched_arr_time', 'dep_delay', 'arr_delay', 'air_time', 'distance'] %}
+        {{ lake_parse('raw_' ~ c, 'integer') }} as {{ c }},
+        {%- endfor %}
+        {{ lake_parse('raw_hour', 'integer') }} as sched_hour,
+        {{ lake_parse('raw_minute', 'integer') }} as sched_minute
+    from delivered
+)
+
+select
+    typed.*,
+    {%- set rules = [
+        ('missing key (time_hour, carrier, flight)',
+         lake_clean_text('raw_time_hour') ~ ' is null or carrier is null or ' ~ lake_clean_text('raw_flight') ~ ' is null'),
+        ('unparseable time_hour', 'time_hour is null'),
+    ] -%}
+    {%- for c in numbers -%}
+        {%- do rules.append(('unparseable number: ' ~ c, lake_unparseable('raw_' ~ c, 'integer'))) -%}
+    {%- endfor -%}
+    {%- do rules.append(('invalid date (year, month, day)', 'flight_date is null')) -%}
+    {%- for c in clocks -%}
+        {%- do rules.append(('invalid clock time: ' ~ c, c ~ ' < 0 or ' ~ c ~ ' > 2400 or ' ~ c ~ ' % 100 >= 60')) -%}
+    {%- endfor -%}
+    {%- do rules.append(('invalid airport code', 'origin is null or dest is null or length(origin) <> 3 or length(dest) <> 3')) -%}
+    {%- do rules.append(('impossible distance', 'distance <= 0 or distance > 6000')) -%}
+    {%- do rules.append(('impossible air_time', 'air_time <= 0 or air_time > 1000')) -%}
+    {%- do rules.append(('impossible delay', 'dep_delay not between -180 and 2880 or arr_delay not between -180 and 2880')) -%}
+    {%- do rules.append(('invalid change_type', "change_type is null or change_type not in ('update', 'delete')")) %}
+    {{ lake_first_failed_rule(rules) }} as _failed_rule
+from typed
+{% endmacro %}

@@ -1,0 +1,122 @@
+{#- One row per calendar day from the first to the last flight date. The spine is built from
+    cross-joined digits (0..9999 day offsets, about 27 years) instead of engine-specific series
+    functions, so it compiles the same on every engine and needs no query at compile time.
+    The singular test gold_dim_dates_covers_flight_range checks it covers the whole range. -#}
+with
+
+digits as (
+
+    select 0 as digit
+    union all select 1
+    union all select 2
+    union all select 3
+    union all select 4
+    union all select 5
+    union all select 6
+    union all select 7
+    union all select 8
+    union all select 9
+
+),
+
+day_offsets as (
+
+    select
+        ones.digit
+        + 10 * tens.digit
+        + 100 * hundreds.digit
+        + 1000 * thousands.digit as day_offset
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+    cross join digits as thousands
+
+),
+
+flight_date_range as (
+
+    select
+        min(flight_date) as first_date,
+        max(flight_date) as last_date
+    from {{ ref('silver_flights') }}
+
+),
+
+spine as (
+
+    select
+        cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'flight_date_range.first_date') }} as date) as date_day
+    from day_offsets
+    cross join flight_date_range
+    where day_offsets.day_offset <= {{ dbt.datediff('flight_date_range.first_date', 'flight_date_range.last_date', 'day') }}
+
+),
+
+date_parts as (
+
+    select
+        date_day,
+        cast(year(date_day) as integer) as year,
+        cast(month(date_day) as integer) as month,
+        cast(day(date_day) as integer) as day_of_month,
+        -- 1900-01-01 was a Monday: ISO day of week without engine-specific functions
+        cast({{ dbt.datediff("cast('1900-01-01' as date)", 'date_day', 'day') }} % 7 + 1 as integer) as day_of_week
+    from spine
+
+),
+
+dates as (
+
+    select
+        date_day,
+        year,
+        month,
+        day_of_month,
+        day_of_week,
+        cast(
+            case day_of_week
+                when 1 then 'Monday'
+                when 2 then 'Tuesday'
+                when 3 then 'Wednesday'
+                when 4 then 'Thursday'
+                when 5 then 'Friday'
+                when 6 then 'Saturday'
+                when 7 then 'Sunday'
+            end as varchar
+        ) as day_name,
+        cast(
+            case month
+                when 1 then 'January'
+                when 2 then 'February'
+                when 3 then 'March'
+                when 4 then 'April'
+                when 5 then 'May'
+                when 6 then 'June'
+                when 7 then 'July'
+                when 8 then 'August'
+                when 9 then 'September'
+                when 10 then 'October'
+                when 11 then 'November'
+                when 12 then 'December'
+            end as varchar
+        ) as month_name,
+        case
+            when day_of_week in (6, 7) then true
+            else false
+        end as is_weekend,
+        cast(floor((month - 1) / 3) + 1 as integer) as quarter
+    from date_parts
+
+)
+
+select
+    date_day,
+    year,
+    month,
+    day_of_month,
+    day_of_week,
+    day_name,
+    month_name,
+    is_weekend,
+    quarter
+from dates

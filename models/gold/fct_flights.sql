@@ -1,0 +1,149 @@
+with
+
+flights as (
+
+    select
+        flight_key,
+        time_hour,
+        flight_date,
+        carrier,
+        flight,
+        tailnum,
+        origin,
+        dest,
+        sched_dep_time,
+        dep_delay,
+        arr_delay,
+        air_time,
+        distance,
+        sched_dep_at_utc,
+        dep_at_utc,
+        sched_arr_at_utc,
+        arr_at_utc,
+        is_cancelled
+    from {{ ref('silver_flights') }}
+
+),
+
+weather as (
+
+    select
+        origin,
+        time_hour,
+        temp,
+        wind_speed,
+        precip,
+        visib
+    from {{ ref('silver_weather') }}
+
+),
+
+flights_with_weather as (
+
+    select
+        flights.flight_key,
+        flights.flight_date,
+        flights.carrier,
+        flights.flight,
+        flights.tailnum,
+        flights.origin,
+        flights.dest,
+        flights.sched_dep_time,
+        flights.sched_dep_at_utc,
+        flights.dep_at_utc,
+        flights.sched_arr_at_utc,
+        flights.arr_at_utc,
+        flights.dep_delay,
+        flights.arr_delay,
+        flights.distance,
+        flights.air_time,
+        flights.is_cancelled,
+        weather.origin as weather_origin,
+        weather.temp,
+        weather.wind_speed,
+        weather.precip,
+        weather.visib
+    from flights
+    left join weather
+        on flights.origin = weather.origin
+        and flights.time_hour = weather.time_hour
+
+),
+
+final as (
+
+    select
+        cast(flight_key as varchar) as flight_key,
+        cast(flight_date as date) as flight_date,
+        cast(carrier as varchar) as carrier,
+        cast(flight as integer) as flight_number,
+        cast(origin as varchar) as origin,
+        cast(dest as varchar) as dest,
+        cast({{ dbt.concat(['origin', "'-'", 'dest']) }} as varchar) as route,
+        cast(tailnum as varchar) as tailnum,
+        cast(sched_dep_time as integer) as sched_dep_time,
+        cast(floor(sched_dep_time / 100) as integer) as sched_dep_hour,
+        cast(sched_dep_at_utc as timestamp with time zone) as sched_dep_at_utc,
+        cast(dep_at_utc as timestamp with time zone) as dep_at_utc,
+        cast(sched_arr_at_utc as timestamp with time zone) as sched_arr_at_utc,
+        cast(arr_at_utc as timestamp with time zone) as arr_at_utc,
+        cast(dep_delay as integer) as dep_delay,
+        cast(arr_delay as integer) as arr_delay,
+        cast(distance as integer) as distance,
+        cast(air_time as integer) as air_time,
+        cast(is_cancelled as boolean) as is_cancelled,
+        case
+            when dep_delay is null then null
+            when dep_delay >= 15 then true
+            else false
+        end as is_dep_delayed_15,
+        case
+            when arr_delay is null then null
+            when arr_delay >= 15 then true
+            else false
+        end as is_delayed_15,
+        cast(temp as double) as weather_temp,
+        cast(wind_speed as double) as weather_wind_speed,
+        cast(precip as double) as weather_precip,
+        cast(visib as double) as weather_visib,
+        cast(
+            case
+                when weather_origin is null then 'unknown'
+                when precip > 0 then 'precipitation'
+                when visib < 3 then 'low visibility'
+                when wind_speed >= 20 then 'windy'
+                else 'clear'
+            end as varchar
+        ) as weather_condition
+    from flights_with_weather
+
+)
+
+select
+    flight_key,
+    flight_date,
+    carrier,
+    flight_number,
+    origin,
+    dest,
+    route,
+    tailnum,
+    sched_dep_time,
+    sched_dep_hour,
+    sched_dep_at_utc,
+    dep_at_utc,
+    sched_arr_at_utc,
+    arr_at_utc,
+    dep_delay,
+    arr_delay,
+    distance,
+    air_time,
+    is_cancelled,
+    is_dep_delayed_15,
+    is_delayed_15,
+    weather_temp,
+    weather_wind_speed,
+    weather_precip,
+    weather_visib,
+    weather_condition
+from final

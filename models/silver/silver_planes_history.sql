@@ -1,0 +1,86 @@
+{{ config(materialized='table') }}
+
+{#- SCD type 2 over every planes snapshot in bronze, rebuilt in full each run: bronze keeps all
+    snapshots, so the history is exact whatever order the runs happened in. A version starts
+    when a plane first appears or its attributes change, and ends at the first snapshot that
+    drops or changes it. -#}
+
+with checked as (
+    {{ silver_planes_checked(incremental=false) }}
+),
+
+snapshots as (
+    select
+        snapshot_date,
+        row_number() over (order by snapshot_date) as snapshot_no
+    from (select distinct snapshot_date from checked where snapshot_date is not null) as dates
+),
+
+planes as (
+    select
+        ranked.*,
+        snapshots.snapshot_no,
+        {{ dbt.hash(dbt.concat([
+            "coalesce(cast(year_built as varchar), '')", "'|'", "coalesce(type, '')", "'|'",
+            "coalesce(manufacturer, '')", "'|'", "coalesce(model, '')", "'|'",
+            "coalesce(cast(engines as varchar), '')", "'|'", "coalesce(cast(seats as varchar), '')", "'|'",
+            "coalesce(cast(speed as varchar), '')", "'|'", "coalesce(engine, '')"])) }} as attributes_hash
+    from (
+        select
+            checked.*,
+            row_number() over (
+                partition by tailnum, snapshot_date order by _row_number desc
+            ) as _version_rank
+        from checked
+        where _failed_rule is null
+    ) as ranked
+    inner join snapshots on ranked.snapshot_date = snapshots.snapshot_date
+    where ranked._version_rank = 1
+),
+
+islands as (
+    -- consecutive snapshots with the same attributes form one version
+    select
+        planes.*,
+        snapshot_no - row_number() over (
+            partition by tailnum, attributes_hash order by snapshot_no
+        ) as island
+    from planes
+),
+
+versions as (
+    select
+        tailnum,
+        attributes_hash,
+        island,
+        min(snapshot_no) as first_snapshot_no,
+        max(snapshot_no) as last_snapshot_no,
+        min(_source_file) as _source_file
+    from islands
+    group by tailnum, attributes_hash, island
+)
+
+select
+    islands.tailnum,
+    islands.year_built,
+    islands.type,
+    islands.manufacturer,
+    islands.model,
+    islands.engines,
+    islands.seats,
+    islands.speed,
+    islands.engine,
+    valid_from_snapshot.snapshot_date as valid_from,
+    valid_to_snapshot.snapshot_date as valid_to,
+    case when valid_to_snapshot.snapshot_date is null then true else false end as is_current,
+    versions._source_file
+from versions
+inner join islands
+    on versions.tailnum = islands.tailnum
+    and versions.attributes_hash = islands.attributes_hash
+    and versions.island = islands.island
+    and versions.first_snapshot_no = islands.snapshot_no
+inner join snapshots as valid_from_snapshot
+    on versions.first_snapshot_no = valid_from_snapshot.snapshot_no
+left join snapshots as valid_to_snapshot
+    on versions.last_snapshot_no + 1 = valid_to_snapshot.snapshot_no

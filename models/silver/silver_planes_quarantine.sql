@@ -1,0 +1,7 @@
+{{ config(unique_key=['_source_file', '_row_number']) }}
+
+with checked as (
+    {{ silver_planes_checked() }}
+)
+
+{{ lake_quarantine('checked', ['tailnum', 'year', 'type', 'manufacturer', 'model', 'engines', 'seats', 'speed', 'engine']) }}

@@ -1,0 +1,7 @@
+{{ config(unique_key=['_source_file', '_row_number']) }}
+
+with checked as (
+    {{ silver_weather_checked() }}
+)
+
+{{ lake_quarantine('checked', ['origin', 'year', 'month', 'day', 'hour', 'temp', 'dewp', 'humid', 'wind_dir', 'wind_speed', 'wind_gust', 'precip', 'pressure', 'visib', 'time_hour']) }}
