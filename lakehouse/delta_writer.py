@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,16 +124,19 @@ def _write_stage(
     if rows == 0:
         return WriteResult(spec.mode, 0, existing.version(), committed=False)
     merge_schema = spec.on_schema_change == "append_new_columns"
-    reader = _reader(con, stage, target_schema, stage_schema)
+
+    def reader() -> pa.RecordBatchReader:
+        # Opened last: any other query on the cursor would end DuckDB's result stream.
+        return _reader(con, stage, target_schema, stage_schema)
+
     if spec.mode == "append":
         write_deltalake(
-            existing, reader, mode="append", schema_mode="merge" if merge_schema else None
+            existing, reader(), mode="append", schema_mode="merge" if merge_schema else None
         )
     elif spec.mode == "merge":
         _merge(con, spec, stage, existing, reader, target_schema, merge_schema)
-    else:
-        if _insert_overwrite(con, spec, stage, existing, reader, location, merge_schema) is False:
-            return WriteResult(spec.mode, rows, existing.version(), committed=False)
+    elif not _insert_overwrite(con, spec, stage, existing, reader, location, merge_schema):
+        return WriteResult(spec.mode, rows, existing.version(), committed=False)
     return _result(spec.mode, rows, existing, location, options)
 
 
@@ -171,7 +175,7 @@ def _merge(
     spec: WriteSpec,
     stage: str,
     table: DeltaTable,
-    reader: pa.RecordBatchReader,
+    reader: Callable[[], pa.RecordBatchReader],
     schema: pa.Schema,
     merge_schema: bool,
 ) -> None:
@@ -198,7 +202,7 @@ def _merge(
         f"not (t.`{c}` <=> s.`{c}`)" for c in data_columns if c not in keys
     ) or "false"
     merger = table.merge(
-        reader,
+        reader(),
         predicate=" and ".join(f"t.`{k}` = s.`{k}`" for k in keys),
         source_alias="s",
         target_alias="t",
@@ -213,6 +217,11 @@ def _merge(
         merger = merger.when_not_matched_insert(values)
     metrics = merger.execute()
     log.info("%s merge metrics: %s", spec.model, metrics)
+    staged = con.execute(f"select count(*) from {stage}").fetchone()[0]
+    if metrics["num_source_rows"] != staged:
+        raise LakeWriteError(
+            f"{spec.model}: the merge read {metrics['num_source_rows']} of {staged} staged rows"
+        )
 
 
 def _insert_overwrite(
@@ -220,7 +229,7 @@ def _insert_overwrite(
     spec: WriteSpec,
     stage: str,
     table: DeltaTable,
-    reader: pa.RecordBatchReader,
+    reader: Callable[[], pa.RecordBatchReader],
     location: str,
     merge_schema: bool,
 ) -> bool:
@@ -241,7 +250,7 @@ def _insert_overwrite(
         return False
     write_deltalake(
         table,
-        reader,
+        reader(),
         mode="overwrite",
         predicate=predicate,
         schema_mode="merge" if merge_schema else None,

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import IO
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LANDING_ROOT = REPO_ROOT / "landing"
@@ -152,21 +153,33 @@ def source_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-def _parse_csv(text: str) -> Table:
-    """Parse as strings only: bronze must keep values exactly as delivered."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _parse_csv(handle: IO[str]) -> Table:
+    """Parse as strings only: bronze must keep values exactly as delivered.
+
+    The year of flights has only ~15k distinct values among ~6.4M fields, so sharing
+    equal strings cuts the in-memory footprint by more than half.
+    """
+    reader = csv.reader(handle)
     header = next(reader)
-    return Table(header=header, rows=list(reader))
+    shared: dict[str, str] = {}
+    share = shared.setdefault
+    rows = [[share(value, value) for value in row] for row in reader]
+    return Table(header=header, rows=rows)
 
 
 def read_source(name: str, data_dir: Path | None = None) -> Table:
-    """Read one source table; flights ships zipped, the rest as plain CSV."""
+    """Read one source table, streamed; flights ships zipped, the rest as plain CSV."""
     data_dir = data_dir or source_dir()
     plain = data_dir / f"{name}.csv"
     if plain.exists():
-        return _parse_csv(plain.read_text(encoding="utf-8"))
-    with zipfile.ZipFile(data_dir / f"{name}.csv.zip") as archive:
-        return _parse_csv(archive.read(f"{name}.csv").decode("utf-8"))
+        with plain.open(encoding="utf-8", newline="") as handle:
+            return _parse_csv(handle)
+    with (
+        zipfile.ZipFile(data_dir / f"{name}.csv.zip") as archive,
+        archive.open(f"{name}.csv") as member,
+        io.TextIOWrapper(member, encoding="utf-8", newline="") as handle,
+    ):
+        return _parse_csv(handle)
 
 
 def _group_indices_by_date(table: Table) -> dict[date, list[int]]:
