@@ -2,6 +2,8 @@
     cross-joined digits (0..9999 day offsets, about 27 years) instead of engine-specific series
     functions, so it compiles the same on every engine and needs no query at compile time.
     The singular test gold_dim_dates_covers_flight_range checks it covers the whole range. -#}
+{%- set a_monday -%}cast('1900-01-01' as date){%- endset -%}
+
 with
 
 digits as (
@@ -60,7 +62,7 @@ date_parts as (
         cast(month(date_day) as integer) as month,
         cast(day(date_day) as integer) as day_of_month,
         -- 1900-01-01 was a Monday: ISO day of week without engine-specific functions
-        cast({{ dbt.datediff("cast('1900-01-01' as date)", 'date_day', 'day') }} % 7 + 1 as integer) as day_of_week
+        cast({{ dbt.datediff(a_monday, 'date_day', 'day') }} % 7 + 1 as integer) as day_of_week
     from spine
 
 ),

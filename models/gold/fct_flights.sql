@@ -79,7 +79,7 @@ final as (
         cast(flight as integer) as flight_number,
         cast(origin as varchar) as origin,
         cast(dest as varchar) as dest,
-        cast({{ dbt.concat(['origin', "'-'", 'dest']) }} as varchar) as route,
+        cast({{ dbt.concat(['origin', dbt.string_literal('-'), 'dest']) }} as varchar) as route,
         cast(tailnum as varchar) as tailnum,
         cast(sched_dep_time as integer) as sched_dep_time,
         cast(floor(sched_dep_time / 100) as integer) as sched_dep_hour,
@@ -111,7 +111,7 @@ final as (
                 when weather_origin is null then 'unknown'
                 when precip > 0 then 'precipitation'
                 when visib < 3 then 'low visibility'
-                when wind_speed >= 20 then 'windy'
+                when wind_speed > 20 then 'windy'
                 else 'clear'
             end as varchar
         ) as weather_condition
