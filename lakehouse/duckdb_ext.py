@@ -69,3 +69,16 @@ def connect(database: str = ":memory:", read_only: bool = False) -> duckdb.DuckD
     load_extensions(con)
     con.execute("SET TimeZone = 'UTC'")
     return con
+
+
+if __name__ == "__main__":
+    # `python -m lakehouse.duckdb_ext [DIR]`: install into DIR (default .duckdb/extensions)
+    # and prove the extensions load offline.
+    import sys
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else ".duckdb/extensions")
+    install_extensions(target)
+    check = duckdb.connect(config={"extension_directory": str(target)})
+    for ext in LAKE_EXTENSIONS:
+        check.execute(f"LOAD {ext}")
+    print(f"DuckDB {duckdb.__version__}: {', '.join(LAKE_EXTENSIONS)} installed in {target}")

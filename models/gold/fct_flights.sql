@@ -111,7 +111,7 @@ final as (
                 when weather_origin is null then 'unknown'
                 when precip > 0 then 'precipitation'
                 when visib < 3 then 'low visibility'
-                when wind_speed > 20 then 'windy'
+                when wind_speed >= 20 then 'windy'
                 else 'clear'
             end as varchar
         ) as weather_condition
