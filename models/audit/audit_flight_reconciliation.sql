@@ -12,7 +12,7 @@ with daily as (
 ),
 
 delivered as (
-    select count(*) as rows_delivered from {{ source('landing', 'flights') }}
+    {{ lake_delivered_counts('flights') }}
 ),
 
 counts as (

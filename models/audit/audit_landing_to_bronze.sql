@@ -6,9 +6,9 @@ with delivered as (
     {%- for stream in streams %}
     select
         '{{ stream }}' as stream,
-        count(*) as rows_delivered,
-        count(distinct filename) as files_delivered
-    from {{ source('landing', stream) }}
+        counts.rows_delivered,
+        counts.files_delivered
+    from ({{ lake_delivered_counts(stream) }}) as counts
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -1,0 +1,70 @@
+"""Helpers shared by the suites that drive the real command-line tools."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Lakehouse:
+    """One isolated lakehouse: its landing zone, lake, DuckDB catalog and dbt target folder."""
+
+    root: Path
+    landing: Path
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def catalog(self) -> Path:
+        return self.root / "lakehouse.duckdb"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DBT_PROFILES_DIR=str(REPO / "profiles"),
+            DBT_TARGET_PATH=str(self.root / "target"),
+            DBT_LOG_PATH=str(self.root / "logs"),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            LAKEHOUSE_LANDING_ROOT=str(self.landing),
+            LAKEHOUSE_LAKE_ROOT=str(self.lake),
+            LAKEHOUSE_DUCKDB_PATH=str(self.catalog),
+        )
+        return env
+
+    def land(self, start: str, end: str) -> None:
+        run([sys.executable, "scripts/land.py", "--start", start, "--end", end], self.env())
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run([str(BIN / "dbt"), *args], self.env(), check=check)
+
+
+def run(
+    command: list[str], env: dict[str, str], cwd: Path = REPO, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run a CLI; on failure show the end of its output so the test says what broke."""
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-60:])
+        pytest.fail(f"{' '.join(command)} exited {result.returncode}:\n{tail}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def make_lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Lakehouse]:
+    def factory(name: str, landing: Path | None = None) -> Lakehouse:
+        root = tmp_path_factory.mktemp(name)
+        return Lakehouse(root=root, landing=landing or root / "landing")
+
+    return factory
