@@ -1,0 +1,32 @@
+-- Every landing file of every stream is in bronze (rows can add up while a file is missing and
+-- another is doubled; the file counts catch that), and all six streams are audited.
+with audited as (
+
+    select
+        stream,
+        files_delivered,
+        files_in_bronze
+    from {{ ref('audit_landing_to_bronze') }}
+
+),
+
+expected_streams as (
+
+    select 'flights' as stream
+    union all select 'flight_corrections'
+    union all select 'weather'
+    union all select 'planes'
+    union all select 'airports'
+    union all select 'airlines'
+
+)
+
+select
+    expected_streams.stream,
+    audited.files_delivered,
+    audited.files_in_bronze
+from expected_streams
+left join audited on expected_streams.stream = audited.stream
+where
+    audited.stream is null
+    or audited.files_delivered <> audited.files_in_bronze
