@@ -45,6 +45,7 @@ docs: setup  ## dbt docs as one self-contained HTML file
 
 lint: setup
 	$(VENV)/bin/ruff check lakehouse scripts tests
+	$(VENV)/bin/ruff format --check lakehouse scripts tests
 
 test: setup lint  ## every test: lint, Python unit tests, the pipeline end to end
 	$(PY) -m pytest -q

@@ -111,11 +111,15 @@ def _write_stage(
     options: dict[str, str] | None,
 ) -> WriteResult:
     rows = con.execute(f"select count(*) from {stage}").fetchone()[0]
-    stage_schema = _delta_schema(con.execute(f"select * from {stage} limit 0").to_arrow_table().schema)
+    stage_schema = _delta_schema(
+        con.execute(f"select * from {stage} limit 0").to_arrow_table().schema
+    )
     _check_not_null(con, spec, stage, spec.not_null_columns)
-    existing = DeltaTable(location, storage_options=options) if DeltaTable.is_deltatable(
-        location, storage_options=options
-    ) else None
+    existing = (
+        DeltaTable(location, storage_options=options)
+        if DeltaTable.is_deltatable(location, storage_options=options)
+        else None
+    )
 
     if existing is None or spec.mode == "overwrite":
         return _overwrite(con, spec, stage, stage_schema, rows, location, options, existing)
@@ -187,7 +191,8 @@ def _merge(
         f"select count(*) from {stage} where " + " or ".join(f"{k} is null" for k in keys)
     ).fetchone()[0]
     dupes = con.execute(
-        f"select count(*) from (select {key_list} from {stage} group by {key_list} having count(*) > 1)"
+        f"select count(*) from (select {key_list} from {stage} "
+        f"group by {key_list} having count(*) > 1)"
     ).fetchone()[0]
     if nulls or dupes:
         raise LakeWriteError(
@@ -198,9 +203,9 @@ def _merge(
     flag = spec.delete_flag_column
     data_columns = [f.name for f in schema if f.name != flag]
     values = {c: f"s.`{c}`" for c in data_columns}
-    changed = " or ".join(
-        f"not (t.`{c}` <=> s.`{c}`)" for c in data_columns if c not in keys
-    ) or "false"
+    changed = (
+        " or ".join(f"not (t.`{c}` <=> s.`{c}`)" for c in data_columns if c not in keys) or "false"
+    )
     merger = table.merge(
         reader(),
         predicate=" and ".join(f"t.`{k}` = s.`{k}`" for k in keys),
@@ -380,9 +385,7 @@ def _reader(
         f'"{f.name}"' if f.name in stage_schema.names else f'null as "{f.name}"' for f in target
     )
     source = con.execute(f"select {select} from {stage}").to_arrow_reader(100_000)
-    return pa.RecordBatchReader.from_batches(
-        target, (batch.cast(target) for batch in source)
-    )
+    return pa.RecordBatchReader.from_batches(target, (batch.cast(target) for batch in source))
 
 
 def _check_not_null(

@@ -35,7 +35,9 @@ def extension_path(name: str) -> Path:
     return binary
 
 
-def load_extensions(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = LAKE_EXTENSIONS) -> None:
+def load_extensions(
+    con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = LAKE_EXTENSIONS
+) -> None:
     """Load each extension into ``con`` by path (idempotent)."""
     loaded = {
         row[0]

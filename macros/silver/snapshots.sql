@@ -14,6 +14,8 @@ snapshot as (
 ),
 
 upserts as (
+    -- keys the newest snapshot lists, each with its newest valid row in the window: a row
+    -- that fails validation leaves the key as it was, on a full build and incrementally alike
     select
         {%- for c in columns %}
         {{ c }},
@@ -25,10 +27,14 @@ upserts as (
         false as _is_deleted
     from (
         select
-            snapshot.*,
-            row_number() over (partition by {{ key }} order by _row_number desc) as _version_rank
-        from snapshot
-        where _failed_rule is null
+            {{ checked }}.*,
+            row_number() over (
+                partition by {{ checked }}.{{ key }}
+                order by {{ checked }}._source_file desc, {{ checked }}._row_number desc
+            ) as _version_rank
+        from {{ checked }}
+        where {{ checked }}._failed_rule is null
+            and {{ checked }}.{{ key }} in (select snapshot.{{ key }} from snapshot)
     ) as ranked
     where _version_rank = 1
 )

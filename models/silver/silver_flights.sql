@@ -21,11 +21,12 @@ latest as (
 ),
 
 time_zones as (
-    select faa, tzone from {{ ref('silver_airports') }}
+    -- the client's airport list first; the seed fills airports it lacks or lists without a zone
+    select faa, tzone from {{ ref('silver_airports') }} where tzone is not null
     union all
     select fallbacks.faa, fallbacks.tzone
     from {{ ref('airport_timezone_fallbacks') }} as fallbacks
-    where fallbacks.faa not in (select faa from {{ ref('silver_airports') }})
+    where fallbacks.faa not in (select faa from {{ ref('silver_airports') }} where tzone is not null)
 ),
 
 scheduled as (

@@ -16,7 +16,8 @@ snapshots as (
     from (select distinct snapshot_date from checked where snapshot_date is not null) as dates
 ),
 
-planes as (
+valid as (
+    -- the last valid row of each plane in each snapshot, with its attributes' fingerprint
     select
         ranked.*,
         snapshots.snapshot_no,
@@ -36,6 +37,47 @@ planes as (
     ) as ranked
     inner join snapshots on ranked.snapshot_date = snapshots.snapshot_date
     where ranked._version_rank = 1
+),
+
+listed as (
+    -- every plane a snapshot lists, whether or not its row passed validation
+    select distinct checked.tailnum, snapshots.snapshot_no
+    from checked
+    inner join snapshots on checked.snapshot_date = snapshots.snapshot_date
+    where checked.tailnum is not null
+),
+
+carried as (
+    -- a listed plane whose row failed validation keeps its last valid attributes
+    select
+        listed.tailnum,
+        listed.snapshot_no,
+        max(valid.snapshot_no) as valid_snapshot_no
+    from listed
+    inner join valid
+        on listed.tailnum = valid.tailnum
+        and valid.snapshot_no <= listed.snapshot_no
+    group by listed.tailnum, listed.snapshot_no
+),
+
+planes as (
+    select
+        valid.tailnum,
+        valid.year_built,
+        valid.type,
+        valid.manufacturer,
+        valid.model,
+        valid.engines,
+        valid.seats,
+        valid.speed,
+        valid.engine,
+        valid.attributes_hash,
+        valid._source_file,
+        carried.snapshot_no
+    from carried
+    inner join valid
+        on carried.tailnum = valid.tailnum
+        and carried.valid_snapshot_no = valid.snapshot_no
 ),
 
 islands as (

@@ -145,12 +145,16 @@ def test_delta_history_shows_expected_operations(incremental: Lakehouse) -> None
     metrics = merge["operationMetrics"]
     # deletes of flights from days 1-3 remove rows; those of days 4-5 arrive with their
     # flight in the same batch, so the flight is never inserted
-    first_batch = duckdb_ext.connect().execute(
-        "select count(*) filter (where change_type = 'delete'), "
-        "count(*) filter (where change_type = 'update') "
-        f"from delta_scan('{incremental.lake}/bronze/bronze_flight_corrections') "
-        "where cast(day as integer) <= 3"
-    ).fetchone()
+    first_batch = (
+        duckdb_ext.connect()
+        .execute(
+            "select count(*) filter (where change_type = 'delete'), "
+            "count(*) filter (where change_type = 'update') "
+            f"from delta_scan('{incremental.lake}/bronze/bronze_flight_corrections') "
+            "where cast(day as integer) <= 3"
+        )
+        .fetchone()
+    )
     assert first_batch[0] >= 1
     assert metrics["num_target_rows_deleted"] == first_batch[0]
     assert metrics["num_target_rows_updated"] >= first_batch[1] >= 1
@@ -227,7 +231,8 @@ def test_reconciliation_accounts_for_every_flight(incremental: Lakehouse) -> Non
     assert main(["--lake-root", str(incremental.lake), "--json", str(report)]) == 0
     reconciliation = json.loads(report.read_text())["flight_reconciliation"]
     delivered = sum(
-        sum(1 for _ in open(path)) - 1 for path in (incremental.landing / "flights").glob("*.csv")
+        len(path.read_text().splitlines()) - 1
+        for path in (incremental.landing / "flights").glob("*.csv")
     )
     assert reconciliation["delivered_daily_rows"] == delivered
     assert (
