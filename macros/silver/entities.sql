@@ -149,6 +149,8 @@ from typed
         {%- endfor %}
         _source_file,
         _row_number,
+        _raw_line,
+        _rejected_reason,
         _ingested_at,
         _batch_id
     from {% if incremental %}({{ lake_since_watermark(relation) }}){% else %}{{ relation }}{% endif %} as bronze

@@ -17,6 +17,8 @@ with delivered as (
         1 as _stream_rank,
         _source_file,
         _row_number,
+        _raw_line,
+        _rejected_reason,
         _ingested_at,
         _batch_id
     from ({{ lake_since_watermark(ref('bronze_flights')) }}) as daily
@@ -31,6 +33,8 @@ with delivered as (
         2 as _stream_rank,
         _source_file,
         _row_number,
+        _raw_line,
+        _rejected_reason,
         _ingested_at,
         _batch_id
     from ({{ lake_since_watermark(ref('bronze_flight_corrections')) }}) as corrections

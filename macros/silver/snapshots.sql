@@ -71,6 +71,7 @@ select
     raw_{{ c }} as {{ c }},
     {%- endfor %}
     _failed_rule as failed_rule,
+    _raw_line,
     _source_file,
     _row_number,
     _ingested_at,

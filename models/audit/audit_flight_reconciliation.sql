@@ -12,7 +12,7 @@ with daily as (
 ),
 
 delivered as (
-    {{ lake_delivered_counts('flights') }}
+    select rows_delivered from {{ ref('audit_landing_to_bronze') }} where stream = 'flights'
 ),
 
 counts as (

@@ -1,14 +1,16 @@
 {#- Every delivered row is in bronze: rows and files per landing stream, counted straight from
     the CSV files and from the bronze tables. -#}
 {%- set streams = ['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines'] -%}
+{{ config(pre_hook=["{{ lake_load_all_deliveries(['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines']) }}"]) }}
 
 with delivered as (
     {%- for stream in streams %}
+    {%- set relation = source('landing', stream) %}
     select
         '{{ stream }}' as stream,
-        counts.rows_delivered,
-        counts.files_delivered
-    from ({{ lake_delivered_counts(stream) }}) as counts
+        count(*) as rows_delivered,
+        count(distinct _source_file) as files_delivered
+    from lake_delivered_{{ stream }}
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -12,6 +12,7 @@ select
     {%- endfor %}
     change_type,
     _failed_rule as failed_rule,
+    _raw_line,
     _source_file,
     _row_number,
     _ingested_at,

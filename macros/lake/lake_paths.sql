@@ -1,0 +1,18 @@
+{#- Where a model's Delta table lives: <lake root>/<layer>/<model>, the lake root being the
+    profile's external_root (configurable per target). -#}
+{% macro lake_location(relation) -%}
+    {{ return(adapter.external_root().rstrip('/') ~ '/' ~ relation.schema ~ '/' ~ relation.identifier) }}
+{%- endmacro %}
+
+{#- True when a Delta log exists at the location: the lake, not the DuckDB catalog, decides
+    whether a model is built already. -#}
+{% macro lake_delta_exists(location) -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set found = run_query("select count(*) from glob('" ~ (location | replace("'", "''")) ~ "/_delta_log/*')") -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- The landing zone's root (scripts/land.py writes there): LAKEHOUSE_LANDING_ROOT, default landing. -#}
+{% macro lake_landing_root() -%}
+    {{ return(env_var('LAKEHOUSE_LANDING_ROOT', 'landing').rstrip('/')) }}
+{%- endmacro %}

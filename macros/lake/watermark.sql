@@ -1,0 +1,24 @@
+{#- The rows of an upstream lake table that arrived after everything this model holds.
+    Reprocessing a suffix of batches is idempotent (the merge keeps the latest version per key
+    and skips unchanged rows), so a watermark that lags, e.g. when the last batch only
+    deleted rows, costs time but never correctness. -#}
+{% macro lake_since_watermark(relation) -%}
+    select * from {{ relation }}
+    {%- if is_incremental() %}
+    where _ingested_at > (
+        select coalesce(max(_ingested_at), cast('1900-01-01 00:00:00+00' as timestamp with time zone))
+        from {{ this }}
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#- The first failed rule of a row, or null: rules is a list of (name, condition) pairs. A row
+    the CSV reader could not parse (bronze _rejected_reason) fails before any rule. -#}
+{% macro lake_first_failed_rule(rules) -%}
+    case
+        when _rejected_reason is not null then {{ dbt.concat(["'malformed row: '", '_rejected_reason']) }}
+        {%- for name, condition in rules %}
+        when {{ condition }} then '{{ name }}'
+        {%- endfor %}
+    end
+{%- endmacro %}
