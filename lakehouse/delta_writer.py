@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, Field, write_deltalake
 
 from lakehouse import storage
 
@@ -124,22 +124,30 @@ def _write_stage(
     if existing is None or spec.mode == "overwrite":
         return _overwrite(con, spec, stage, stage_schema, rows, location, options, existing)
 
-    target_schema = _reconcile_schema(spec, stage_schema, _existing_schema(existing))
+    old_schema = _existing_schema(existing)
+    target_schema = _reconcile_schema(spec, stage_schema, old_schema)
+    added = [
+        f
+        for f in target_schema
+        if f.name not in old_schema.names and f.name != spec.delete_flag_column
+    ]
+    if added:
+        # The model gained columns: widen the table now (a metadata-only commit), so its view
+        # shows them even when this batch brings no rows.
+        existing.alter.add_columns([Field.from_arrow(f) for f in added])
+        existing = DeltaTable(location, storage_options=options)
     if rows == 0:
-        return WriteResult(spec.mode, 0, existing.version(), committed=False)
-    merge_schema = spec.on_schema_change == "append_new_columns"
+        return WriteResult(spec.mode, 0, existing.version(), committed=bool(added))
 
     def reader() -> pa.RecordBatchReader:
         # Opened last: any other query on the cursor would end DuckDB's result stream.
         return _reader(con, stage, target_schema, stage_schema)
 
     if spec.mode == "append":
-        write_deltalake(
-            existing, reader(), mode="append", schema_mode="merge" if merge_schema else None
-        )
+        write_deltalake(existing, reader(), mode="append")
     elif spec.mode == "merge":
-        _merge(con, spec, stage, existing, reader, target_schema, merge_schema)
-    elif not _insert_overwrite(con, spec, stage, existing, reader, location, merge_schema):
+        _merge(con, spec, stage, existing, reader, target_schema)
+    elif not _insert_overwrite(con, spec, stage, existing, reader, location):
         return WriteResult(spec.mode, rows, existing.version(), committed=False)
     return _result(spec.mode, rows, existing, location, options)
 
@@ -181,7 +189,6 @@ def _merge(
     table: DeltaTable,
     reader: Callable[[], pa.RecordBatchReader],
     schema: pa.Schema,
-    merge_schema: bool,
 ) -> None:
     if not spec.unique_key:
         raise LakeWriteError(f"{spec.model}: incremental_strategy 'merge' needs a unique_key")
@@ -211,7 +218,6 @@ def _merge(
         predicate=" and ".join(f"t.`{k}` = s.`{k}`" for k in keys),
         source_alias="s",
         target_alias="t",
-        merge_schema=merge_schema,
     )
     if flag:
         merger = merger.when_matched_delete(predicate=f"s.`{flag}`")
@@ -236,7 +242,6 @@ def _insert_overwrite(
     table: DeltaTable,
     reader: Callable[[], pa.RecordBatchReader],
     location: str,
-    merge_schema: bool,
 ) -> bool:
     partitions = table.metadata().partition_columns
     if not partitions:
@@ -258,7 +263,6 @@ def _insert_overwrite(
         reader(),
         mode="overwrite",
         predicate=predicate,
-        schema_mode="merge" if merge_schema else None,
     )
     return True
 

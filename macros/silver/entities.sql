@@ -141,17 +141,18 @@ select
 from typed
 {% endmacro %}
 
-{#- Bronze rows since the watermark with each delivered column renamed raw_<column>. -#}
+{#- Bronze rows since the watermark: the lineage columns, then each delivered column renamed
+    raw_<column> (in the order given, so two streams line up for a union). -#}
 {% macro lake_select_raw(relation, columns, incremental=true) -%}
     select
-        {%- for c in columns %}
-        {{ c }} as raw_{{ c }},
-        {%- endfor %}
         _source_file,
         _row_number,
         _raw_line,
         _rejected_reason,
         _ingested_at,
-        _batch_id
+        _batch_id,
+        {%- for c in columns %}
+        {{ c }} as raw_{{ c }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from {% if incremental %}({{ lake_since_watermark(relation) }}){% else %}{{ relation }}{% endif %} as bronze
 {%- endmacro %}

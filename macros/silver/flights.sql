@@ -10,34 +10,17 @@
                        'air_time', 'distance', 'hour', 'minute', 'time_hour'] -%}
 with delivered as (
     select
-        {%- for c in raw_columns %}
-        {{ c }} as raw_{{ c }},
-        {%- endfor %}
-        'update' as change_type,
-        1 as _stream_rank,
-        _source_file,
-        _row_number,
-        _raw_line,
-        _rejected_reason,
-        _ingested_at,
-        _batch_id
-    from ({{ lake_since_watermark(ref('bronze_flights')) }}) as daily
+        daily.*,
+        cast(null as varchar) as raw_change_type,
+        1 as _stream_rank
+    from ({{ lake_select_raw(ref('bronze_flights'), raw_columns) }}) as daily
 
     union all
 
     select
-        {%- for c in raw_columns %}
-        {{ c }} as raw_{{ c }},
-        {%- endfor %}
-        lower({{ lake_clean_text('change_type') }}) as change_type,
-        2 as _stream_rank,
-        _source_file,
-        _row_number,
-        _raw_line,
-        _rejected_reason,
-        _ingested_at,
-        _batch_id
-    from ({{ lake_since_watermark(ref('bronze_flight_corrections')) }}) as corrections
+        corrections.*,
+        2 as _stream_rank
+    from ({{ lake_select_raw(ref('bronze_flight_corrections'), raw_columns + ['change_type']) }}) as corrections
 ),
 
 typed as (
@@ -54,7 +37,11 @@ typed as (
         {{ lake_parse('raw_' ~ c, 'integer') }} as {{ c }},
         {%- endfor %}
         {{ lake_parse('raw_hour', 'integer') }} as sched_hour,
-        {{ lake_parse('raw_minute', 'integer') }} as sched_minute
+        {{ lake_parse('raw_minute', 'integer') }} as sched_minute,
+        case
+            when _stream_rank = 1 then 'update'
+            else lower({{ lake_clean_text('raw_change_type') }})
+        end as change_type
     from delivered
 )
 

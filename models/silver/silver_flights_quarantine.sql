@@ -1,4 +1,4 @@
-{{ config(unique_key=['_source_file', '_row_number']) }}
+{{ config(unique_key=['_source_file', '_row_number'], on_schema_change='append_new_columns') }}
 
 with checked as (
     {{ silver_flights_checked() }}

@@ -53,6 +53,12 @@ select 1 as id{% if var('batch', 1) > 1 %}, 'x' as extra{% endif %}
           on_schema_change='append_new_columns') }}
 select {{ var('batch', 1) }} as id{% if var('batch', 1) > 1 %}, 'x' as extra{% endif %}
 """,
+    "m_widen_empty.sql": """
+{{ config(materialized='incremental', incremental_strategy='append',
+          on_schema_change='append_new_columns') }}
+select 1 as id{% if var('batch', 1) > 1 %}, 'x' as extra{% endif %}
+{% if var('batch', 1) > 1 %}where false{% endif %}
+""",
     "m_bad_strategy.sql": """
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='id',
           tags=['bad']) }}
@@ -119,6 +125,13 @@ def test_insert_overwrite_replaces_only_new_partitions(two_batches: Lakehouse) -
 def test_append_new_columns_widens_the_table(two_batches: Lakehouse) -> None:
     got = rows(two_batches, "m_schema_append", "id")
     assert got == [{"id": 1, "extra": None}, {"id": 2, "extra": "x"}]
+
+
+def test_new_columns_reach_the_table_even_without_new_rows(two_batches: Lakehouse) -> None:
+    table = DeltaTable(str(two_batches.lake / "demo/m_widen_empty"))
+    assert [f.name for f in table.schema().fields] == ["id", "extra"]
+    assert table.history()[0]["operation"] == "ADD COLUMN"
+    assert rows(two_batches, "m_widen_empty", "id") == [{"id": 1, "extra": None}]
 
 
 def test_schema_change_fails_clearly_when_asked_to(two_batches: Lakehouse) -> None:
