@@ -13,7 +13,7 @@ export LAKEHOUSE_DUCKDB_PATH ?= $(CURDIR)/lakehouse.duckdb
 START ?= 2013-01-01
 END ?= 2013-12-31
 
-.PHONY: setup run land build report docs test lint clean
+.PHONY: setup run land build report docs test lint bench clean
 
 setup: $(VENV)/.installed  ## virtualenv with the locked dependencies and offline DuckDB extensions
 
@@ -49,6 +49,9 @@ lint: setup
 
 test: setup lint  ## every test: lint, Python unit tests, the pipeline end to end
 	$(PY) -m pytest -q
+
+bench: setup  ## time the full build, a one-day incremental and a no-op build (benchmarks/results)
+	$(PY) scripts/bench_core.py
 
 clean:
 	rm -rf target logs lake landing lakehouse.duckdb .duckdb
