@@ -1,15 +1,15 @@
 {#- `table` on DuckDB: a full rewrite of the model's Delta table (skipped when the data is
     unchanged), then a view over it. -#}
-{% materialization table, adapter='duckdb', supported_languages=['sql'] %}
+{% materialization table, adapter='duckdb', supported_languages=['sql', 'python'] %}
     {%- set target_relation = this.incorporate(type='view') -%}
-    {%- if config.get('contract').enforced -%}
+    {%- if config.get('contract').enforced and model.language == 'sql' -%}
         {%- do get_assert_columns_equivalent(sql) -%}
     {%- endif -%}
     {%- set spec = lake_write_spec(target_relation, sql, 'table') -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
     {% call statement('main', language='python') -%}
-        {{ lake_write_job(spec) }}
+        {{ lake_write_job(spec, model.language, compiled_code) }}
     {%- endcall %}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {{ adapter.commit() }}

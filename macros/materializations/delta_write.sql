@@ -24,7 +24,7 @@
         'relation': relation.render(),
         'schema': relation.schema,
         'location': location,
-        'sql': sql,
+        'sql': sql if model.language == 'sql' else '',
         'mode': mode,
         'partition_by': partition_by,
         'unique_key': unique_key,
@@ -34,7 +34,36 @@
     }) }}
 {% endmacro %}
 
-{% macro lake_write_job(spec) -%}
+{#- The python job that writes a model's result. For a SQL model the job runs the compiled
+    SELECT; for a Python model it is the model's own compiled code, whose DataFrame
+    `materialize` registers in DuckDB and hands to the same writer. -#}
+{% macro lake_write_job(spec, language='sql', compiled_code='') -%}
+{%- if language == 'python' %}
+{{ compiled_code }}
+
+
+# ---- lakehouse: write the model's DataFrame to its Delta table ---------------------------
+import json as _lake_json
+
+from lakehouse import delta_writer as _lake_delta_writer
+
+_LAKE_LOCATIONS = {{ tojson(lake_ref_locations()) }}
+dbtObj.lake_location = staticmethod(lambda name: _LAKE_LOCATIONS[name])
+
+
+def materialize(df, con):
+    name = "__lake_python_result_{{ model.name }}"
+    if hasattr(df, "create_view"):  # a DuckDB relation
+        df.create_view(name, replace=True)
+    else:  # pandas, pyarrow
+        con.register(name, df)
+    try:
+        spec = _lake_delta_writer.WriteSpec.from_json({{ tojson(tojson(spec)) }})
+        spec.sql = f"select * from {name}"
+        _lake_delta_writer.run(con, spec)
+    finally:
+        con.execute(f"drop view if exists {name}")
+{%- else %}
 from lakehouse import delta_writer
 
 SPEC = {{ tojson(tojson(spec)) }}
@@ -52,4 +81,15 @@ def model(dbt, con):
 
 def materialize(df, con):
     pass
+{%- endif %}
 {%- endmacro %}
+
+{#- Delta location of every model a model refs (and of the model itself), by name: Python
+    models log the exact tables and versions they read. -#}
+{% macro lake_ref_locations() %}
+    {%- set locations = {model.name: lake_location(this)} -%}
+    {%- for r in model.refs -%}
+        {%- do locations.update({r['name']: lake_location(ref(r['name']))}) -%}
+    {%- endfor -%}
+    {{ return(locations) }}
+{% endmacro %}

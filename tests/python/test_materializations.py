@@ -59,6 +59,28 @@ select {{ var('batch', 1) }} as id{% if var('batch', 1) > 1 %}, 'x' as extra{% e
 select 1 as id{% if var('batch', 1) > 1 %}, 'x' as extra{% endif %}
 {% if var('batch', 1) > 1 %}where false{% endif %}
 """,
+    "m_python.py": """
+import pandas as pd
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    upstream = dbt.ref("m_table").df()
+    return pd.DataFrame(
+        {"value": upstream["value"] * 10, "upstream_location": dbt.lake_location("m_table")}
+    )
+""",
+    "m_python_incremental.py": """
+import pandas as pd
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    seen = 0
+    if dbt.is_incremental:
+        seen = session.sql(f"select count(*) from {dbt.this}").fetchone()[0]
+    return pd.DataFrame({"seen_before": [seen], "incremental": [dbt.is_incremental]})
+""",
     "m_bad_strategy.sql": """
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='id',
           tags=['bad']) }}
@@ -171,6 +193,16 @@ def test_unsupported_strategy_is_a_clear_error(two_batches: Lakehouse) -> None:
     result = dbt(two_batches, "run", "-s", "m_bad_strategy", check=False)
     assert result.returncode != 0
     assert "incremental_strategy 'delete+insert' is not supported" in result.stdout
+
+
+def test_python_models_write_delta_too(two_batches: Lakehouse) -> None:
+    got = rows(two_batches, "m_python", "value")
+    assert [r["value"] for r in got] == [10]  # built from m_table at value 1
+    assert got[0]["upstream_location"] == str(two_batches.lake / "demo" / "m_table")
+    appended = rows(two_batches, "m_python_incremental", "seen_before")
+    assert [(r["seen_before"], r["incremental"]) for r in appended] == [(0, False), (1, True)]
+    protocol = DeltaTable(str(two_batches.lake / "demo/m_python")).protocol()
+    assert (protocol.min_reader_version, protocol.min_writer_version) == (1, 2)
 
 
 def test_views_follow_the_lake_not_the_catalog(two_batches: Lakehouse) -> None:
