@@ -147,9 +147,9 @@ def _write_stage(
         write_deltalake(existing, reader(), mode="append")
     elif spec.mode == "merge":
         _merge(con, spec, stage, existing, reader, target_schema)
-    elif not _insert_overwrite(con, spec, stage, existing, reader, location):
+    elif not _insert_overwrite(con, spec, stage, stage_schema, existing, reader, location):
         return WriteResult(spec.mode, rows, existing.version(), committed=False)
-    return _result(spec.mode, rows, existing, location, options)
+    return _result(spec.mode, rows, location, options)
 
 
 def _overwrite(
@@ -179,7 +179,7 @@ def _overwrite(
         partition_by=spec.partition_by or None,
         storage_options=options,
     )
-    return _result("overwrite", rows, None, location, options)
+    return _result("overwrite", rows, location, options)
 
 
 def _merge(
@@ -239,6 +239,7 @@ def _insert_overwrite(
     con: duckdb.DuckDBPyConnection,
     spec: WriteSpec,
     stage: str,
+    schema: pa.Schema,
     table: DeltaTable,
     reader: Callable[[], pa.RecordBatchReader],
     location: str,
@@ -255,7 +256,6 @@ def _insert_overwrite(
         "(" + " and ".join(_equals(c, v) for c, v in zip(partitions, row, strict=True)) + ")"
         for row in values
     )
-    schema = _delta_schema(con.execute(f"select * from {stage} limit 0").to_arrow_table().schema)
     if _same_content(con, stage, schema, location, table, predicate):
         return False
     write_deltalake(
@@ -406,7 +406,6 @@ def _check_not_null(
 def _result(
     operation: str,
     rows: int,
-    table: DeltaTable | None,
     location: str,
     options: dict[str, str] | None,
 ) -> WriteResult:
