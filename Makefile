@@ -9,11 +9,12 @@ export DBT_PROFILES_DIR ?= $(CURDIR)/profiles
 export LAKEHOUSE_LANDING_ROOT ?= $(CURDIR)/landing
 export LAKEHOUSE_LAKE_ROOT ?= $(CURDIR)/lake
 export LAKEHOUSE_DUCKDB_PATH ?= $(CURDIR)/lakehouse.duckdb
+export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 
 START ?= 2013-01-01
 END ?= 2013-12-31
 
-.PHONY: setup run land build report docs test lint bench clean
+.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench clean
 
 setup: $(VENV)/.installed  ## virtualenv with the locked dependencies and offline DuckDB extensions
 
@@ -25,17 +26,28 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m lakehouse.duckdb_ext .duckdb/extensions
 	touch $@
 
-run: setup land build report docs  ## land the year, build every layer on DuckDB, report
+run: setup land build report docs  ## land the year, build every layer on DuckDB (train + score included), report
 	@echo
 	@echo "Lake (Delta tables): $(LAKEHOUSE_LAKE_ROOT)"
 	@echo "DuckDB catalog:      $(LAKEHOUSE_DUCKDB_PATH)"
 	@echo "Docs (static site):  $(CURDIR)/target/static_index.html"
+	@echo "MLflow store:        $(MLFLOW_TRACKING_URI)   (make mlflow-ui)"
 
 land: setup  ## write the client's deliveries for START..END into the landing zone
 	$(PY) scripts/land.py --start $(START) --end $(END)
 
 build: setup  ## dbt build on DuckDB (seeds, models, tests)
 	$(DBT) build
+
+VARS ?= {}
+train: setup  ## re-train: training set -> MLflow run -> champion alias -> scores (VARS='{train_end: 2013-08-31}')
+	$(DBT) build -s ml_training_set+ --vars "$(VARS)"
+
+reproduce: setup  ## re-train a recorded run from the Delta versions it logged: make reproduce RUN_ID=...
+	$(PY) scripts/reproduce_run.py $(RUN_ID)
+
+mlflow-ui: setup  ## the MLflow UI on http://127.0.0.1:5000
+	$(VENV)/bin/mlflow ui --backend-store-uri "$(MLFLOW_TRACKING_URI)" --host 127.0.0.1 --port 5000
 
 report: setup  ## every Delta table read two ways, and the flight reconciliation
 	$(PY) scripts/lake_report.py --json target/lake_report.json
@@ -54,4 +66,4 @@ bench: setup  ## time the full build, a one-day incremental and a no-op build (b
 	$(PY) scripts/bench_core.py
 
 clean:
-	rm -rf target logs lake landing lakehouse.duckdb .duckdb
+	rm -rf target logs lake landing lakehouse.duckdb .duckdb mlflow.db mlruns

@@ -1,0 +1,87 @@
+{%- set day_zero -%}cast('1900-01-01' as date){%- endset -%}
+-- No leakage in ml_flight_features: for a sample of flights (keys starting with 00, about 1 in
+-- 256), recompute the carrier's 28-day delay rate flight by flight straight from silver_flights,
+-- counting only labeled flights 2 to 29 days before the flight's date (day numbers from
+-- datediff, not the model's dateadd window), and return every sampled flight whose stored rate
+-- or count differs. A flight of the same day or the day before, or the flight's own label,
+-- would show up here as a difference.
+
+with
+
+sampled_features as (
+
+    select
+        flight_key,
+        flight_date,
+        carrier,
+        carrier_delay_rate_28d,
+        carrier_flights_28d,
+        {{ dbt.datediff(day_zero, 'flight_date', 'day') }} as day_number
+    from {{ ref('ml_flight_features') }}
+    where flight_key like '00%'
+
+),
+
+labeled_flights as (
+
+    select
+        flight_key,
+        carrier,
+        flight_date,
+        {{ dbt.datediff(day_zero, 'flight_date', 'day') }} as day_number,
+        case
+            when arr_delay >= 15 then 1
+            else 0
+        end as is_delayed_15
+    from {{ ref('silver_flights') }}
+    where arr_delay is not null
+
+),
+
+recomputed as (
+
+    select
+        sampled_features.flight_key,
+        count(labeled_flights.flight_key) as expected_flights_28d,
+        sum(labeled_flights.is_delayed_15) as expected_delayed_28d
+    from sampled_features
+    left join labeled_flights
+        on sampled_features.carrier = labeled_flights.carrier
+        and labeled_flights.day_number >= sampled_features.day_number - 29
+        and labeled_flights.day_number <= sampled_features.day_number - 2
+    group by
+        sampled_features.flight_key
+
+),
+
+compared as (
+
+    select
+        sampled_features.flight_key,
+        sampled_features.flight_date,
+        sampled_features.carrier,
+        sampled_features.carrier_flights_28d,
+        recomputed.expected_flights_28d,
+        sampled_features.carrier_delay_rate_28d,
+        cast(recomputed.expected_delayed_28d as double)
+        / nullif(recomputed.expected_flights_28d, 0) as expected_delay_rate_28d
+    from sampled_features
+    inner join recomputed
+        on sampled_features.flight_key = recomputed.flight_key
+
+)
+
+select
+    flight_key,
+    flight_date,
+    carrier,
+    carrier_flights_28d,
+    expected_flights_28d,
+    carrier_delay_rate_28d,
+    expected_delay_rate_28d
+from compared
+where
+    carrier_flights_28d <> expected_flights_28d
+    or (carrier_delay_rate_28d is null and expected_delay_rate_28d is not null)
+    or (carrier_delay_rate_28d is not null and expected_delay_rate_28d is null)
+    or abs(carrier_delay_rate_28d - expected_delay_rate_28d) > 0.000000001
