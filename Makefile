@@ -56,8 +56,8 @@ docs: setup  ## dbt docs as one self-contained HTML file
 	$(DBT) docs generate --static
 
 lint: setup
-	$(VENV)/bin/ruff check lakehouse scripts tests
-	$(VENV)/bin/ruff format --check lakehouse scripts tests
+	$(VENV)/bin/ruff check lakehouse scripts tests notebooks models
+	$(VENV)/bin/ruff format --check lakehouse scripts tests notebooks models
 
 test: setup lint  ## every test: lint, Python unit tests, the pipeline end to end
 	$(PY) -m pytest -q

@@ -14,7 +14,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-CARRIERS = ("9E", "AA", "AS", "B6", "DL", "EV", "F9", "FL", "HA", "MQ", "OO", "UA", "US", "VX", "WN", "YV")
+CARRIERS = (
+    *("9E", "AA", "AS", "B6", "DL", "EV", "F9", "FL"),
+    *("HA", "MQ", "OO", "UA", "US", "VX", "WN", "YV"),
+)
 ORIGINS = ("EWR", "JFK", "LGA")
 
 
@@ -60,7 +63,7 @@ def make_features(
     plane_age[no_plane] = np.nan
     plane_seats[no_plane] = np.nan
 
-    temp = 55 + 25 * np.sin((flight_date.dayofyear.to_numpy() - 100) / 365 * 2 * np.pi)
+    temp = 55 + 25 * np.sin((flight_date.day_of_year.to_numpy() - 100) / 365 * 2 * np.pi)
     temp = temp + rng.normal(0, 8, n_rows)
     humid = np.clip(rng.normal(60, 18, n_rows), 10, 100)
     wind = np.abs(rng.normal(10, 6, n_rows))
@@ -76,7 +79,8 @@ def make_features(
     carrier_effect = rng.normal(0, 0.5, len(CARRIERS))[carrier_idx]
     dest_effect = rng.normal(0, 0.4, n_dests)[dest_idx]
     carrier_rate = 1 / (1 + np.exp(-(-1.1 + carrier_effect + rng.normal(0, 0.05, n_rows))))
-    route_rate = 1 / (1 + np.exp(-(-1.1 + carrier_effect / 2 + dest_effect + rng.normal(0, 0.2, n_rows))))
+    route_logit = -1.1 + carrier_effect / 2 + dest_effect + rng.normal(0, 0.2, n_rows)
+    route_rate = 1 / (1 + np.exp(-route_logit))
     origin_rate = np.clip(0.2 + rng.normal(0, 0.03, n_rows), 0, 1)
     route_flights = rng.poisson(60, n_rows)
     route_rate[route_flights < 5] = np.nan
@@ -90,7 +94,7 @@ def make_features(
         + 0.15 * (10 - np.nan_to_num(visib, nan=10))
         + 0.03 * (np.nan_to_num(wind, nan=10) - 10)
         + 0.4 * (np.nan_to_num(humid, nan=60) > 85)
-        + 0.3 * ((flight_date.dayofweek.to_numpy() == 4) | (flight_date.dayofweek.to_numpy() == 6))
+        + 0.3 * np.isin(flight_date.day_of_week.to_numpy(), [4, 6])  # Friday, Sunday
     )
     label = (rng.random(n_rows) < 1 / (1 + np.exp(-logit))).astype("int64")
     label_values = pd.array(label, dtype="Int64")
@@ -103,7 +107,7 @@ def make_features(
             "sched_dep_at_utc": sched_dep,
             "label_arr_delayed_15": label_values,
             "sched_dep_hour": hour.astype("int64"),
-            "day_of_week": (flight_date.dayofweek.to_numpy() + 1).astype("int64"),
+            "day_of_week": (flight_date.day_of_week.to_numpy() + 1).astype("int64"),
             "month": flight_date.month.to_numpy().astype("int64"),
             "carrier": carrier,
             "origin": origin,

@@ -13,7 +13,7 @@ import pytest
 
 from lakehouse import duckdb_ext
 
-from .conftest import Lakehouse
+from .conftest import NO_ML, Lakehouse
 
 GOOD = "2013,1,7,517,515,2,830,819,11,UA,1545,N14228,EWR,IAH,227,1400,5,15,2013-01-07T10:00:00Z"
 BAD_ROWS = {
@@ -62,7 +62,7 @@ def bad_delivery(make_lakehouse: Callable[..., Lakehouse]) -> Lakehouse:
     (lh.landing / "flights" / "flights_2013-01-07.csv").write_bytes(
         ("\n".join(lines) + "\n").encode("latin-1")
     )
-    lh.dbt("build")
+    lh.dbt("build", *NO_ML)
     return lh
 
 

@@ -1,0 +1,21 @@
+"""Batch scores: each flight's probability of arriving 15+ minutes late, by the champion
+model, for flights not scored yet (incremental append)."""
+
+from datetime import UTC, datetime
+
+from lakehouse.ml import scoring
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="append",
+        on_schema_change="append_new_columns",
+    )
+    dbt.ref("ml_train")  # score only after this build's training decided the champion
+    flights = dbt.ref("ml_flight_features")
+    if dbt.is_incremental:
+        flights = flights.filter(f"flight_key not in (select flight_key from {dbt.this})")
+    name = dbt.config.get("registered_model_name")
+    champion, version = scoring.load_champion(name)
+    return scoring.score(flights, champion, name, version, datetime.now(UTC))

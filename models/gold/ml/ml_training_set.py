@@ -1,0 +1,20 @@
+"""Training set of the flight-delay model: labeled flights of the training and evaluation
+windows (dbt vars train_start .. eval_end), split by time, never at random."""
+
+from lakehouse.ml import dataset, features, frames
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # dbt passes a config to a Python model only when the code names it literally
+    window = dataset.TrainingWindow.from_vars(
+        {
+            "train_start": dbt.config.get("train_start"),
+            "train_end": dbt.config.get("train_end"),
+            "eval_start": dbt.config.get("eval_start"),
+            "eval_end": dbt.config.get("eval_end"),
+        }
+    )
+    flights = frames.to_pandas(dbt.ref("ml_flight_features"))
+    features.validate_features(flights, window.train_start, window.eval_end)
+    return dataset.build_training_set(flights, window)

@@ -1,0 +1,70 @@
+"""lakehouse.ml.frames: every engine's frame becomes the same pandas frame; Delta time travel."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+from deltalake import write_deltalake
+
+from lakehouse.ml import frames
+
+
+@pytest.fixture
+def table() -> pa.Table:
+    return pa.table({"flight_key": ["a", "b", "c"], "distance": [1.0, 2.0, None]})
+
+
+def _same(df: pd.DataFrame) -> None:
+    assert list(df.columns) == ["flight_key", "distance"]
+    assert df["flight_key"].tolist() == ["a", "b", "c"]
+    assert df["distance"].iloc[:2].tolist() == [1.0, 2.0]
+    assert pd.isna(df["distance"].iloc[2])
+
+
+def test_pandas_is_returned_as_is(table: pa.Table) -> None:
+    df = table.to_pandas()
+    assert frames.to_pandas(df) is df
+
+
+def test_arrow_table_batch_and_reader(table: pa.Table) -> None:
+    _same(frames.to_pandas(table))
+    _same(frames.to_pandas(table.to_batches()[0]))
+    _same(frames.to_pandas(pa.RecordBatchReader.from_batches(table.schema, table.to_batches())))
+
+
+def test_duckdb_relation(table: pa.Table) -> None:
+    con = duckdb.connect()
+    con.register("t", table)
+    _same(frames.to_pandas(con.sql("select * from t order by flight_key")))
+
+
+def test_spark_like_object_uses_to_pandas(table: pa.Table) -> None:
+    class FakeSparkFrame:
+        def toPandas(self) -> pd.DataFrame:  # noqa: N802 - Spark's spelling
+            return table.to_pandas()
+
+    _same(frames.to_pandas(FakeSparkFrame()))
+
+
+def test_arrow_c_stream_object(table: pa.Table) -> None:
+    class Stream:
+        def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+            return table.__arrow_c_stream__(requested_schema)
+
+    _same(frames.to_pandas(Stream()))
+
+
+def test_unknown_object_is_refused_by_name() -> None:
+    with pytest.raises(TypeError, match="cannot convert builtins.list"):
+        frames.to_pandas([1, 2, 3])
+
+
+def test_read_delta_time_travel(tmp_path) -> None:
+    path = str(tmp_path / "t")
+    write_deltalake(path, pa.table({"x": [1, 2]}))
+    write_deltalake(path, pa.table({"x": [3]}), mode="overwrite")
+    assert frames.delta_version(path) == 1
+    assert frames.read_delta(path)["x"].tolist() == [3]
+    assert frames.read_delta(path, 0)["x"].tolist() == [1, 2]
