@@ -3,7 +3,7 @@ model, for flights not scored yet (incremental append)."""
 
 from datetime import UTC, datetime
 
-from lakehouse.ml import scoring
+from lakehouse.ml import frames, scoring
 
 
 def model(dbt, session):
@@ -13,9 +13,11 @@ def model(dbt, session):
         on_schema_change="append_new_columns",
     )
     dbt.ref("ml_train")  # score only after this build's training decided the champion
-    flights = dbt.ref("ml_flight_features")
+    # pandas at the edge: the same code runs on DuckDB and on a Spark session
+    flights = frames.to_pandas(dbt.ref("ml_flight_features"))
     if dbt.is_incremental:
-        flights = flights.filter(f"flight_key not in (select flight_key from {dbt.this})")
+        scored = frames.to_pandas(session.sql(f"select flight_key from {dbt.this}"))
+        flights = flights[~flights["flight_key"].isin(scored["flight_key"])]
     name = dbt.config.get("registered_model_name")
     champion, version = scoring.load_champion(name)
     return scoring.score(flights, champion, name, version, datetime.now(UTC))
