@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,3 +72,19 @@ def make_lakehouse(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., La
         return Lakehouse(root=root, landing=landing or root / "landing")
 
     return factory
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A throwaway SQLite MLflow store for the module, MLflow kept offline and quiet."""
+    root = tmp_path_factory.mktemp("mlflow")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
+        patch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+        patch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        patch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+        patch.setenv("DO_NOT_TRACK", "true")
+        from lakehouse.ml.tracking import configure  # lazy: other suites need no MLflow
+
+        configure()  # MLflow keeps the last URI process-wide; point clients made here at this one
+        yield root

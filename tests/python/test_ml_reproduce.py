@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -19,25 +18,11 @@ from lakehouse.ml import frames
 from lakehouse.ml.dataset import TrainingWindow
 from lakehouse.ml.reproduce import compare_metrics, reproduce
 from lakehouse.ml.synthetic import make_features
-from lakehouse.ml.tracking import InputTable, configure, train_and_register
+from lakehouse.ml.tracking import InputTable, train_and_register
 from lakehouse.ml.train import fit_and_evaluate
 
 REPO = Path(__file__).resolve().parents[2]
 PARAMS = {"n_estimators": 30, "learning_rate": 0.1, "n_jobs": 1}
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A throwaway SQLite MLflow store for the module, MLflow kept offline and quiet."""
-    root = tmp_path_factory.mktemp("mlflow")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
-        patch.delenv("MLFLOW_REGISTRY_URI", raising=False)
-        patch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        patch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-        patch.setenv("DO_NOT_TRACK", "true")
-        configure()  # MLflow keeps the last URI process-wide; point clients made here at this one
-        yield root
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -20,20 +19,6 @@ from lakehouse.ml.synthetic import make_features
 from lakehouse.ml.tracking import InputTable, configure, train_and_register
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A throwaway SQLite MLflow store for the module, MLflow kept offline and quiet."""
-    root = tmp_path_factory.mktemp("mlflow")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
-        patch.delenv("MLFLOW_REGISTRY_URI", raising=False)
-        patch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        patch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-        patch.setenv("DO_NOT_TRACK", "true")
-        configure()  # MLflow keeps the last URI process-wide; point clients made here at this one
-        yield root
 
 
 @pytest.fixture(scope="module")

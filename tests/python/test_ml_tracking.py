@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import mlflow
@@ -17,25 +16,11 @@ from lakehouse.ml.dataset import TrainingWindow
 from lakehouse.ml.features import LABEL, FeatureTableError, flight_dates, prepare_features
 from lakehouse.ml.plots import PLOT_FILES
 from lakehouse.ml.synthetic import make_features
-from lakehouse.ml.tracking import InputTable, configure, decide_promotion, train_and_register
+from lakehouse.ml.tracking import InputTable, decide_promotion, train_and_register
 
 WEAK = {"n_estimators": 8, "n_jobs": 1}
 NEAR_CONSTANT = {"n_estimators": 1, "learning_rate": 0.001, "n_jobs": 1}
 STRONG = {"n_estimators": 120, "n_jobs": 1}
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A throwaway SQLite MLflow store for the module, MLflow kept offline and quiet."""
-    root = tmp_path_factory.mktemp("mlflow")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root}/mlflow.db")
-        patch.delenv("MLFLOW_REGISTRY_URI", raising=False)
-        patch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-        patch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
-        patch.setenv("DO_NOT_TRACK", "true")
-        configure()  # MLflow keeps the last URI process-wide; point clients made here at this one
-        yield root
 
 
 @pytest.fixture(scope="module")
