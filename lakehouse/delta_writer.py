@@ -289,9 +289,8 @@ def _same_content(
     Compares schemas, row counts and then the multiset of rows with EXCEPT ALL, so a rebuild
     that would produce the same data is skipped instead of committing a new version.
     """
-    if _existing_schema(table).names != schema.names or not _same_types(
-        _existing_schema(table), schema
-    ):
+    existing = _existing_schema(table)
+    if existing.names != schema.names or not _same_types(existing, schema):
         return False
     cols = ", ".join(f'"{n}"' for n in schema.names)
     where = f" where {predicate}" if predicate else ""

@@ -1,3 +1,19 @@
+{#- The columns each landing stream delivers, in file order: one list for the silver macro
+    that types a stream and the quarantine model that keeps its bad rows as delivered. -#}
+{% macro silver_delivered_columns(stream) %}
+    {%- set columns = {
+        'flights': ['year', 'month', 'day', 'dep_time', 'sched_dep_time', 'dep_delay', 'arr_time',
+                    'sched_arr_time', 'arr_delay', 'carrier', 'flight', 'tailnum', 'origin', 'dest',
+                    'air_time', 'distance', 'hour', 'minute', 'time_hour'],
+        'weather': ['origin', 'year', 'month', 'day', 'hour', 'temp', 'dewp', 'humid', 'wind_dir',
+                    'wind_speed', 'wind_gust', 'precip', 'pressure', 'visib', 'time_hour'],
+        'planes': ['tailnum', 'year', 'type', 'manufacturer', 'model', 'engines', 'seats', 'speed', 'engine'],
+        'airports': ['faa', 'name', 'lat', 'lon', 'alt', 'tz', 'dst', 'tzone'],
+        'airlines': ['carrier', 'name'],
+    } -%}
+    {{ return(columns[stream]) }}
+{% endmacro %}
+
 {#- Typing and validation of the snapshot and weather streams. Each macro returns every row
     delivered since the calling model's watermark, with raw_<column> (as delivered), the typed
     columns, and _failed_rule (null when the row is valid). -#}
@@ -5,7 +21,7 @@
 {% macro silver_weather_checked() %}
 {%- set numbers = ['temp', 'dewp', 'humid', 'wind_dir', 'wind_speed', 'wind_gust', 'precip', 'pressure', 'visib'] -%}
 with delivered as (
-    {{ lake_select_raw(ref('bronze_weather'), ['origin', 'year', 'month', 'day', 'hour'] + numbers + ['time_hour']) }}
+    {{ lake_select_raw(ref('bronze_weather'), silver_delivered_columns('weather')) }}
 ),
 
 typed as (
@@ -49,7 +65,7 @@ from typed
 
 {% macro silver_planes_checked(incremental=true) %}
 with delivered as (
-    {{ lake_select_raw(ref('bronze_planes'), ['tailnum', 'year', 'type', 'manufacturer', 'model', 'engines', 'seats', 'speed', 'engine'], incremental) }}
+    {{ lake_select_raw(ref('bronze_planes'), silver_delivered_columns('planes'), incremental) }}
 ),
 
 typed as (
@@ -88,7 +104,7 @@ from typed
 
 {% macro silver_airports_checked() %}
 with delivered as (
-    {{ lake_select_raw(ref('bronze_airports'), ['faa', 'name', 'lat', 'lon', 'alt', 'tz', 'dst', 'tzone']) }}
+    {{ lake_select_raw(ref('bronze_airports'), silver_delivered_columns('airports')) }}
 ),
 
 typed as (
@@ -121,7 +137,7 @@ from typed
 
 {% macro silver_airlines_checked() %}
 with delivered as (
-    {{ lake_select_raw(ref('bronze_airlines'), ['carrier', 'name']) }}
+    {{ lake_select_raw(ref('bronze_airlines'), silver_delivered_columns('airlines')) }}
 ),
 
 typed as (

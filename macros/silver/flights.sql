@@ -5,9 +5,7 @@
 {%- set numbers = ['year', 'month', 'day', 'dep_time', 'sched_dep_time', 'dep_delay', 'arr_time',
                    'sched_arr_time', 'arr_delay', 'flight', 'air_time', 'distance', 'hour', 'minute'] -%}
 {%- set clocks = ['dep_time', 'sched_dep_time', 'arr_time', 'sched_arr_time'] -%}
-{%- set raw_columns = ['year', 'month', 'day', 'dep_time', 'sched_dep_time', 'dep_delay', 'arr_time',
-                       'sched_arr_time', 'arr_delay', 'carrier', 'flight', 'tailnum', 'origin', 'dest',
-                       'air_time', 'distance', 'hour', 'minute', 'time_hour'] -%}
+{%- set raw_columns = silver_delivered_columns('flights') -%}
 with delivered as (
     select
         daily.*,

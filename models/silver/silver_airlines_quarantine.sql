@@ -4,4 +4,4 @@ with checked as (
     {{ silver_airlines_checked() }}
 )
 
-{{ lake_quarantine('checked', ['carrier', 'name']) }}
+{{ lake_quarantine('checked', silver_delivered_columns('airlines')) }}

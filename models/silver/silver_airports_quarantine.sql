@@ -4,4 +4,4 @@ with checked as (
     {{ silver_airports_checked() }}
 )
 
-{{ lake_quarantine('checked', ['faa', 'name', 'lat', 'lon', 'alt', 'tz', 'dst', 'tzone']) }}
+{{ lake_quarantine('checked', silver_delivered_columns('airports')) }}

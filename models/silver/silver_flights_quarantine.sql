@@ -5,9 +5,7 @@ with checked as (
 )
 
 select
-    {%- for c in ['year', 'month', 'day', 'dep_time', 'sched_dep_time', 'dep_delay', 'arr_time',
-                  'sched_arr_time', 'arr_delay', 'carrier', 'flight', 'tailnum', 'origin', 'dest',
-                  'air_time', 'distance', 'hour', 'minute', 'time_hour'] %}
+    {%- for c in silver_delivered_columns('flights') %}
     raw_{{ c }} as {{ c }},
     {%- endfor %}
     change_type,

@@ -4,4 +4,4 @@ with checked as (
     {{ silver_planes_checked() }}
 )
 
-{{ lake_quarantine('checked', ['tailnum', 'year', 'type', 'manufacturer', 'model', 'engines', 'seats', 'speed', 'engine']) }}
+{{ lake_quarantine('checked', silver_delivered_columns('planes')) }}

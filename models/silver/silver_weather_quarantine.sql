@@ -4,4 +4,4 @@ with checked as (
     {{ silver_weather_checked() }}
 )
 
-{{ lake_quarantine('checked', ['origin', 'year', 'month', 'day', 'hour', 'temp', 'dewp', 'humid', 'wind_dir', 'wind_speed', 'wind_gust', 'precip', 'pressure', 'visib', 'time_hour']) }}
+{{ lake_quarantine('checked', silver_delivered_columns('weather')) }}
