@@ -1,9 +1,11 @@
 """dbt-duckdb plugin: prepares every DuckDB connection dbt opens for the lake.
 
 Loads the delta and azure extensions from their PyPI wheels (no download), runs the session
-in UTC (so timestamps are unambiguous and Delta gets ``timestamp`` with a zone), and makes
+in UTC (so timestamps are unambiguous and Delta gets ``timestamp`` with a zone), registers
+the landing gate (``lake_inspect_delivery``, see :mod:`lakehouse.file_gate`), and makes
 sure every Delta table already in the lake has its view, so deleting the ``.duckdb`` file
 loses nothing: the lake is the source of truth, the database file is only a catalog.
+Commands that write (build, run, seed, ...) first take the lake's lock (:mod:`lakehouse.lake_lock`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from typing import Any
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
-from lakehouse import duckdb_ext, lake_catalog
+from lakehouse import duckdb_ext, file_gate, lake_catalog, lake_lock
+
+#: dbt commands that write Delta tables; read-only ones (compile, docs, show, ls) run alongside.
+WRITING_COMMANDS = {"build", "run", "seed", "snapshot", "run-operation", "retry"}
 
 
 class Plugin(BasePlugin):
@@ -21,12 +26,27 @@ class Plugin(BasePlugin):
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self.register_views = bool(plugin_config.get("register_views", True))
+        if self.creds is not None and _current_command() in WRITING_COMMANDS:
+            self.lock = lake_lock.acquire(self.creds.external_root)
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         duckdb_ext.load_extensions(conn)
         conn.execute("SET TimeZone = 'UTC'")
+        conn.create_function(
+            "lake_inspect_delivery", file_gate.inspect_delivery, ["BLOB"], "VARCHAR"
+        )
         if self.register_views and self.creds is not None:
             lake_catalog.register_views(conn, self.creds.external_root)
 
     def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
         cursor.execute("SET TimeZone = 'UTC'")
+
+
+def _current_command() -> str:
+    """The running dbt command (``build``, ``docs``, ...); ``build`` when dbt cannot say."""
+    try:
+        from dbt.flags import get_flags
+
+        return str(getattr(get_flags(), "WHICH", None) or "build")
+    except Exception:  # noqa: BLE001 (no flags outside the CLI: assume the worst)
+        return "build"

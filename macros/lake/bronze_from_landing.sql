@@ -25,21 +25,44 @@ from lake_landing_rows
 
 {#- Statements that read CSV files into temp table `into`: the declared columns plus any new
     ones in order of appearance, then _source_file, _row_number, _raw_line, _rejected_reason.
-    One read per header layout (union_by_name sniffs every file: 100 ms each); rows keep
-    file order, so a streaming row_number numbers them within their file. Rejected rows are
-    numbered after the parsed rows of their file. -#}
+    Files pass the landing gate first (lake_gate_files): the ones it rejects, and empty ones,
+    are listed in temp table `into`_files with the reason, never read. The rest are read once
+    per header layout (union_by_name sniffs every file: 100 ms each); rows keep file order, so
+    a streaming row_number numbers them within their file. Rejected rows are numbered after
+    the parsed rows of their file. -#}
 {% macro lake_load_files_sql(files, declared, into) %}
-    {%- set root = lake_landing_root() ~ '/' -%}
-    {%- set groups = lake_files_by_header(files) -%}
+    {%- set gate = lake_gate_files(files, declared) -%}
+    {%- set readable = gate | selectattr('verdict', 'equalto', 'read') | list -%}
+    {%- set groups = [] -%}
     {%- set columns = declared[:] -%}
-    {%- for header, group in groups -%}
-        {%- for column in header -%}
+    {%- for entry in readable -%}
+        {%- for column in entry.header -%}
             {%- if column not in columns -%}{%- do columns.append(column) -%}{%- endif -%}
         {%- endfor -%}
+        {%- set matching = groups | selectattr('header', 'equalto', entry.header) | list -%}
+        {%- if matching -%}
+            {%- do matching[0].entries.append(entry) -%}
+        {%- else -%}
+            {%- do groups.append({'header': entry.header, 'entries': [entry]}) -%}
+        {%- endif -%}
     {%- endfor -%}
 drop table if exists {{ into }};
 drop table if exists {{ into }}_rejects;
 drop table if exists {{ into }}_reject_scans;
+drop table if exists {{ into }}_files;
+create temp table {{ into }}_files (
+    _source_file varchar,
+    verdict varchar,
+    reason varchar,
+    encoding varchar,
+    data_lines bigint
+);
+{%- for entry in gate %}
+insert into {{ into }}_files values (
+    {{ lake_sql_string(entry.name) }}, '{{ entry.verdict }}', {{ lake_sql_string(entry.reason) }},
+    {{ lake_sql_string(entry.encoding) }}, {{ entry.data_lines }}
+);
+{%- endfor %}
 create temp table {{ into }} (
     {%- for column in columns %}
     {{ adapter.quote(column) }} varchar,
@@ -49,18 +72,18 @@ create temp table {{ into }} (
     _raw_line varchar,
     _rejected_reason varchar
 );
-{%- for header, group in groups %}
+{%- for group in groups %}
 insert into {{ into }} by name
 select
     * exclude (filename, _row_in_read),
-    substr(filename, {{ root | length + 1 }}) as _source_file,
+    {{ lake_source_file_of('filename', group.entries) }} as _source_file,
     _row_in_read - min(_row_in_read) over (partition by filename) + 1 as _row_number
 from (
     select
         *,
         row_number() over () as _row_in_read
     from read_csv(
-        [{%- for f in group %}'{{ f | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}],
+        [{%- for entry in group.entries %}{{ lake_sql_string(entry.read_path) }}{% if not loop.last %}, {% endif %}{% endfor -%}],
         header = true, all_varchar = true, filename = true, parallel = false,
         store_rejects = true, rejects_table = '{{ into }}_rejects', rejects_scan = '{{ into }}_reject_scans'
     )
@@ -69,9 +92,9 @@ from (
 {%- if groups | length > 0 %}
 insert into {{ into }} by name
 select
-    substr(scans.file_path, {{ root | length + 1 }}) as _source_file,
+    scans._source_file,
     coalesce(parsed.parsed_rows, 0) + row_number() over (
-        partition by scans.file_path order by rejects.line
+        partition by scans._source_file order by rejects.line
     ) as _row_number,
     rejects.csv_line as _raw_line,
     cast(rejects.error_type as varchar) || ' at line ' || cast(rejects.line as varchar) || ': '
@@ -83,41 +106,85 @@ from (
         row_number() over (partition by scan_id, file_id, line order by column_idx) as error_rank
     from {{ into }}_rejects
 ) as rejects
-inner join {{ into }}_reject_scans as scans
+inner join (
+    select scan_id, file_id, {{ lake_source_file_of('file_path', readable) }} as _source_file
+    from {{ into }}_reject_scans
+) as scans
     on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id
 left join (
     select _source_file, count(*) as parsed_rows from {{ into }} group by _source_file
 ) as parsed
-    on parsed._source_file = substr(scans.file_path, {{ root | length + 1 }})
+    on parsed._source_file = scans._source_file
 where rejects.error_rank = 1;
 {%- endif %}
 {% endmacro %}
 
-{#- New files grouped by their header line: a list of (column names, files). -#}
-{% macro lake_files_by_header(files) %}
+{#- The landing gate. For each file a dict: file (as listed), name (relative to the landing
+    root), verdict ('read', 'empty' or 'rejected'), reason, encoding, header, data_lines and
+    read_path (a UTF-8 copy for a file in a legacy code page). Rejected: a file name outside
+    [A-Za-z0-9._-] (it would end up in SQL and paths), bytes in no known encoding, a header
+    that lacks a column of the stream's contract (a renamed or removed column: the rows would
+    load as nulls). Empty: no header at all, or a header and no rows. -#}
+{% macro lake_gate_files(files, declared) %}
     {%- if files | length == 0 -%}{{ return([]) }}{%- endif -%}
+    {%- set root = lake_landing_root() ~ '/' -%}
     {%- set query -%}
-        select
-            -- read as bytes: a file that is not valid UTF-8 must not stop the read (its bad
-            -- rows are rejected by read_csv and kept with the reason)
-            -- (a blob cast to text escapes bytes: \x0A is the newline, \x22 a double quote)
-            replace(replace(replace(split_part(cast(content as varchar), '\x0A', 1),
-                '\x0D', ''), '\xEF\xBB\xBF', ''), '\x22', '') as header,
-            string_agg(filename, chr(10) order by filename) as files
-        from read_blob([{%- for f in files %}'{{ f | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor -%}])
-        group by header
-        order by min(filename)
+        select filename, lake_inspect_delivery(content) as facts
+        from read_blob([{%- for f in files %}{{ lake_sql_string(f) }}{% if not loop.last %}, {% endif %}{% endfor -%}])
+        order by filename
     {%- endset -%}
-    {%- set groups = [] -%}
+    {%- set expected = declared | map('lower') | list -%}
+    {%- set verdicts = [] -%}
     {%- for row in run_query(query) -%}
-        {%- set names = [] -%}
-        {%- for name in row[0].split(',') -%}
-            {%- do names.append(name.strip().strip('"').strip()) -%}
-        {%- endfor -%}
-        {%- do groups.append((names, row[1].split('\n'))) -%}
+        {%- set facts = fromjson(row[1]) -%}
+        {%- set name = row[0][root | length:] if row[0].startswith(root) else row[0] -%}
+        {%- set header = facts.header | map('lower') | list -%}
+        {%- set missing = expected | reject('in', header) | list -%}
+        {%- set verdict, reason = 'read', none -%}
+        {%- if not modules.re.fullmatch('[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*', name) -%}
+            {%- set verdict, reason = 'rejected', 'unsafe file name: only letters, digits and . _ - are accepted' -%}
+        {%- elif facts.encoding is none -%}
+            {%- set verdict, reason = 'rejected', 'unknown encoding: neither UTF-8 nor one of LAKEHOUSE_LANDING_ENCODINGS' -%}
+        {%- elif header | length == 0 -%}
+            {%- set verdict, reason = 'empty', 'empty file: no header, no rows' -%}
+        {%- elif missing -%}
+            {%- set unexpected = header | reject('in', expected) | list -%}
+            {%- set verdict, reason = 'rejected', 'missing columns: ' ~ (missing | join(', ')) ~ (' (unexpected: ' ~ (unexpected | join(', ')) ~ ')' if unexpected else '') -%}
+        {%- elif facts.data_lines == 0 -%}
+            {%- set verdict, reason = 'empty', 'header only: no rows' -%}
+        {%- endif -%}
+        {%- if verdict == 'rejected' -%}
+            {{ log('landing gate rejected ' ~ (name | replace('\n', '\\n')) ~ ': ' ~ reason, info=true) }}
+        {%- endif -%}
+        {%- do verdicts.append({
+            'file': row[0], 'name': name, 'verdict': verdict, 'reason': reason,
+            'encoding': facts.encoding, 'header': header, 'data_lines': facts.data_lines,
+            'read_path': facts.staged or row[0], 'staged': facts.staged is not none}) -%}
     {%- endfor -%}
-    {{ return(groups) }}
+    {{ return(verdicts) }}
 {% endmacro %}
+
+{#- The delivered file's name (relative to the landing root) for the reader's file column,
+    which holds the staged copy's path for a file read from a UTF-8 copy. -#}
+{% macro lake_source_file_of(column, entries) -%}
+    {%- set root = lake_landing_root() ~ '/' -%}
+    {%- set staged = entries | selectattr('staged') | list -%}
+    {%- if staged %}
+    case
+        {%- for entry in staged %}
+        when {{ column }} = {{ lake_sql_string(entry.read_path) }} then {{ lake_sql_string(entry.name) }}
+        {%- endfor %}
+        else substr({{ column }}, {{ root | length + 1 }})
+    end
+    {%- else -%}
+    substr({{ column }}, {{ root | length + 1 }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A SQL string literal (or null) for a value that may contain quotes or newlines. -#}
+{% macro lake_sql_string(value) -%}
+    {%- if value is none -%}null{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+{%- endmacro %}
 
 {#- Landing files matching the glob that the model's bronze table has not ingested yet. -#}
 {% macro lake_new_files(root, pattern) %}

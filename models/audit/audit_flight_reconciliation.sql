@@ -1,5 +1,6 @@
 {#- The year's reconciliation: every flight delivered in the daily files is in silver, was
-    quarantined, or was deleted by a correction, and the three add up to the rows delivered. -#}
+    quarantined, was deleted by a correction, or came in a file the landing gate rejected, and
+    the four add up to the rows delivered. -#}
 
 with daily as (
     select
@@ -12,7 +13,11 @@ with daily as (
 ),
 
 delivered as (
-    select rows_delivered from {{ ref('audit_landing_to_bronze') }} where stream = 'flights'
+    select
+        rows_delivered,
+        rows_in_rejected_files
+    from {{ ref('audit_landing_to_bronze') }}
+    where stream = 'flights'
 ),
 
 counts as (
@@ -28,7 +33,8 @@ counts as (
         ) as quarantined_flights,
         (select count(*) from daily where status = 'deleted') as deleted_flights,
         (select count(*) from daily where status = 'unaccounted') as unaccounted_rows,
-        (select rows_delivered from delivered) as delivered_daily_rows
+        (select rows_delivered from delivered) as delivered_daily_rows,
+        (select rows_in_rejected_files from delivered) as rejected_file_rows
 )
 
 select
@@ -36,10 +42,12 @@ select
     silver_flights,
     quarantined_flights,
     deleted_flights,
+    rejected_file_rows,
     unaccounted_rows,
-    silver_flights + quarantined_flights + deleted_flights as accounted_flights,
+    silver_flights + quarantined_flights + deleted_flights + rejected_file_rows as accounted_flights,
     case
-        when silver_flights + quarantined_flights + deleted_flights = delivered_daily_rows
+        when silver_flights + quarantined_flights + deleted_flights + rejected_file_rows
+            = delivered_daily_rows
             and unaccounted_rows = 0
             then true
         else false

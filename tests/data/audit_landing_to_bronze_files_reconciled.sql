@@ -1,10 +1,10 @@
--- Every landing file of every stream is in bronze (rows can add up while a file is missing and
+-- Every landing file the gate passed is in bronze (rows can add up while a file is missing and
 -- another is doubled; the file counts catch that), and all six streams are audited.
 with audited as (
 
     select
         stream,
-        files_delivered,
+        files_read,
         files_in_bronze
     from {{ ref('audit_landing_to_bronze') }}
 
@@ -23,10 +23,10 @@ expected_streams as (
 
 select
     expected_streams.stream,
-    audited.files_delivered,
+    audited.files_read,
     audited.files_in_bronze
 from expected_streams
 left join audited on expected_streams.stream = audited.stream
 where
     audited.stream is null
-    or audited.files_delivered <> audited.files_in_bronze
+    or audited.files_read <> audited.files_in_bronze

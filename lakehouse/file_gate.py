@@ -1,0 +1,102 @@
+"""The landing gate: what kind of file a delivery is, before bronze reads it.
+
+Bronze reads CSV with DuckDB, which reads UTF-8 only. Clients also send Windows code pages
+(Latin-1 / CP1252 from European tools, CP932 / Shift-JIS from Japanese ones), a UTF-8 byte
+order mark, or a file with only a header. The gate looks at each file's bytes once and says:
+its encoding, its header, how many data lines it has and, for a legacy encoding, where a
+UTF-8 copy of it was staged for the reader. The rules (which files are rejected and why) live
+in the bronze macros; this module only measures. DuckDB calls it as a scalar function that the
+dbt plugin registers (``lake_inspect_delivery``), so the gate runs wherever bronze runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import charset_normalizer
+
+UTF8_BOM = b"\xef\xbb\xbf"
+#: Legacy encodings a delivery may use when it is not UTF-8, in the codec names Python uses.
+DEFAULT_LEGACY_ENCODINGS = ("cp932", "cp1252", "latin_1")
+
+
+def legacy_encodings() -> tuple[str, ...]:
+    """``LAKEHOUSE_LANDING_ENCODINGS`` (comma separated) or the default list."""
+    configured = os.environ.get("LAKEHOUSE_LANDING_ENCODINGS")
+    if not configured:
+        return DEFAULT_LEGACY_ENCODINGS
+    return tuple(name.strip() for name in configured.split(",") if name.strip())
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """``utf-8`` for UTF-8 (with or without BOM), a legacy codec name, or None if unknown.
+
+    A file with at least as many valid multi-byte UTF-8 characters as broken bytes is still
+    UTF-8: its broken rows are rejected by the reader one by one instead of the whole file
+    being misread in a code page.
+    """
+    body = data.removeprefix(UTF8_BOM)
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lenient = body.decode("utf-8", "replace")
+    broken = lenient.count("\ufffd")
+    valid = sum(1 for char in lenient if ord(char) > 127) - broken
+    if valid >= broken:  # mostly UTF-8: a legacy code page rarely forms valid UTF-8 by chance
+        return "utf-8"
+    best = charset_normalizer.from_bytes(body, cp_isolation=list(legacy_encodings())).best()
+    return best.encoding if best is not None else None
+
+
+def staging_dir() -> Path:
+    """Where UTF-8 copies of legacy-encoded deliveries go: ``LAKEHOUSE_STAGING_DIR`` or temp."""
+    configured = os.environ.get("LAKEHOUSE_STAGING_DIR")
+    folder = Path(configured) if configured else Path(tempfile.gettempdir()) / "lakehouse-staging"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stage_utf8(data: bytes, encoding: str) -> str:
+    """Write the file decoded from ``encoding`` as UTF-8; the copy is named by its content."""
+    text = data.decode(encoding)
+    target = staging_dir() / f"{hashlib.sha256(data).hexdigest()}.{encoding}.csv"
+    if not target.exists():
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8", newline="")
+        partial.replace(target)  # atomic: a concurrent reader sees all of it or nothing
+    return str(target)
+
+
+def inspect_delivery(data: bytes | None) -> str:
+    """JSON with ``encoding``, ``header`` (column names), ``data_lines`` and ``staged``.
+
+    ``data_lines`` counts the non-empty physical lines after the header: for a file that is
+    rejected whole it is the number of rows the rejection accounts for.
+    """
+    data = data or b""
+    encoding = detect_encoding(data)
+    if encoding is None:
+        text = data.decode("utf-8", "replace")
+    elif encoding == "utf-8":
+        text = data.removeprefix(UTF8_BOM).decode("utf-8", "replace")
+    else:
+        text = data.decode(encoding)
+    lines = [line for line in text.splitlines() if line.strip()]
+    header = next(csv.reader(io.StringIO(lines[0]))) if lines else []
+    staged = stage_utf8(data, encoding) if encoding not in (None, "utf-8") and lines else None
+    return json.dumps(
+        {
+            "encoding": encoding,
+            "header": [name.strip() for name in header],
+            "data_lines": max(len(lines) - 1, 0),
+            "staged": staged,
+        }
+    )

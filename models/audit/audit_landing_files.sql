@@ -1,0 +1,54 @@
+{#- Every delivered file of every landing stream, with the landing gate's verdict: read into
+    bronze, empty (no rows), or rejected whole with the reason. The rows a file delivered are
+    counted as bronze reads them (malformed rows included); for a rejected file, its non-empty
+    lines after the header. -#}
+{%- set streams = ['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines'] -%}
+{{ config(pre_hook=["{{ lake_load_all_deliveries(['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines']) }}"]) }}
+
+with files as (
+    {%- for stream in streams %}
+    {%- set relation = source('landing', stream) %}
+    select
+        '{{ stream }}' as stream,
+        gate._source_file,
+        gate.verdict,
+        gate.reason,
+        gate.encoding,
+        case
+            when gate.verdict = 'read' then coalesce(parsed.parsed_rows, 0)
+            else gate.data_lines
+        end as rows_delivered,
+        coalesce(bronze.bronze_rows, 0) as rows_in_bronze
+    from lake_delivered_{{ stream }}_files as gate
+    left join (
+        select _source_file, count(*) as parsed_rows
+        from lake_delivered_{{ stream }}
+        group by _source_file
+    ) as parsed
+        on gate._source_file = parsed._source_file
+    left join (
+        select _source_file, count(*) as bronze_rows
+        from {{ ref('bronze_' ~ stream) }}
+        group by _source_file
+    ) as bronze
+        on gate._source_file = bronze._source_file
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+)
+
+select
+    stream,
+    _source_file,
+    verdict,
+    reason,
+    encoding,
+    rows_delivered,
+    rows_in_bronze,
+    case
+        when verdict = 'read' and rows_delivered = rows_in_bronze then true
+        when verdict <> 'read' and rows_in_bronze = 0 then true
+        else false
+    end as is_accounted
+from files
