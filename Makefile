@@ -14,7 +14,7 @@ export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 START ?= 2013-01-01
 END ?= 2013-12-31
 
-.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench clean
+.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench clean history restore compact vacuum
 
 setup: $(VENV)/.installed  ## virtualenv with the locked dependencies and offline DuckDB extensions
 
@@ -64,6 +64,19 @@ test: setup lint  ## every test: lint, Python unit tests, the pipeline end to en
 
 bench: setup  ## time the full build, a one-day incremental and a no-op build (benchmarks/results)
 	$(PY) scripts/bench_core.py
+
+history: setup  ## a lake table's commits: make history TABLE=silver_flights
+	$(PY) scripts/lake_admin.py history $(TABLE)
+
+restore: setup  ## make an earlier version current: make restore TABLE=silver_flights VERSION=3
+	$(PY) scripts/lake_admin.py restore $(TABLE) --version $(VERSION)
+
+compact: setup  ## merge a table's small files: make compact TABLE=bronze_flights
+	$(PY) scripts/lake_admin.py compact $(TABLE)
+
+RETAIN_HOURS ?= 168
+vacuum: setup  ## delete unreferenced files (dry run unless APPLY=1): make vacuum TABLE=bronze_flights
+	$(PY) scripts/lake_admin.py vacuum $(TABLE) --retain-hours $(RETAIN_HOURS) $(if $(APPLY),--apply)
 
 clean:
 	rm -rf target logs lake landing lakehouse.duckdb .duckdb mlflow.db mlruns

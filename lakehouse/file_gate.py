@@ -17,9 +17,8 @@ import io
 import json
 import os
 import tempfile
+import unicodedata
 from pathlib import Path
-
-import charset_normalizer
 
 UTF8_BOM = b"\xef\xbb\xbf"
 #: Legacy encodings a delivery may use when it is not UTF-8, in the codec names Python uses.
@@ -52,8 +51,30 @@ def detect_encoding(data: bytes) -> str | None:
     valid = sum(1 for char in lenient if ord(char) > 127) - broken
     if valid >= broken:  # mostly UTF-8: a legacy code page rarely forms valid UTF-8 by chance
         return "utf-8"
-    best = charset_normalizer.from_bytes(body, cp_isolation=list(legacy_encodings())).best()
-    return best.encoding if best is not None else None
+    candidates = []
+    for position, encoding in enumerate(legacy_encodings()):
+        try:
+            text = body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        candidates.append((_plausibility(text), -position, encoding))
+    return max(candidates)[2] if candidates else None
+
+
+def _plausibility(text: str) -> float:
+    """How much the non-ASCII characters of ``text`` look like words: letters score 1,
+    half-width katakana (a CP932 misreading of Latin-1 accents) 0.5, symbols 0.
+
+    Statistical detectors (charset-normalizer) judge coherence on English text and pick
+    CP1252 for a CSV that is ASCII but for a few Japanese names; the non-ASCII characters
+    themselves are the only evidence a mostly-numeric delivery carries.
+    """
+    scores = [
+        0.5 if "\uff61" <= char <= "\uff9f" else float(unicodedata.category(char).startswith("L"))
+        for char in text
+        if ord(char) > 127
+    ]
+    return sum(scores) / len(scores) if scores else 0.0
 
 
 def staging_dir() -> Path:
@@ -76,7 +97,10 @@ def stage_utf8(data: bytes, encoding: str) -> str:
 
 
 def inspect_delivery(data: bytes | None) -> str:
-    """JSON with ``encoding``, ``header`` (column names), ``data_lines`` and ``staged``.
+    """JSON with ``encoding``, ``header`` (column names), ``layout``, ``data_lines``, ``staged``.
+
+    ``layout`` (byte order mark, line ending) must match for files read together: DuckDB
+    sniffs the first file of a read and applies its dialect to the others.
 
     ``data_lines`` counts the non-empty physical lines after the header: for a file that is
     rejected whole it is the number of rows the rejection accounts for.
@@ -92,9 +116,14 @@ def inspect_delivery(data: bytes | None) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     header = next(csv.reader(io.StringIO(lines[0]))) if lines else []
     staged = stage_utf8(data, encoding) if encoding not in (None, "utf-8") and lines else None
+    first_line = data.split(b"\n", 1)[0]
+    layout = ("bom " if data.startswith(UTF8_BOM) else "") + (
+        "crlf" if first_line.endswith(b"\r") else "lf"
+    )
     return json.dumps(
         {
             "encoding": encoding,
+            "layout": layout,
             "header": [name.strip() for name in header],
             "data_lines": max(len(lines) - 1, 0),
             "staged": staged,

@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     if reconciliation:
         print(
             "\nFlights reconciliation: {silver_flights:,} in silver + {quarantined_flights:,} "
-            "quarantined + {deleted_flights:,} deleted by corrections = {accounted_flights:,} "
+            "quarantined + {deleted_flights:,} deleted by corrections + {repeated_rows:,} "
+            "repeated + {rejected_file_rows:,} in rejected files = {accounted_rows:,} "
             "of {delivered_daily_rows:,} delivered ({status})".format(
                 **reconciliation,
                 status="reconciled" if reconciliation["is_reconciled"] else "NOT RECONCILED",

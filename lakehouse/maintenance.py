@@ -132,13 +132,7 @@ def vacuum(
     Refuses a retention under :func:`min_retention_hours`: a query or a time-travel read that
     started inside that window may still open those files.
     """
-    floor = min_retention_hours()
-    if retention_hours < floor:
-        raise MaintenanceError(
-            f"refusing to VACUUM {table.layer}.{table.name} with {retention_hours} h retention: "
-            f"readers may still need files removed in the last {floor} h "
-            "(LAKEHOUSE_VACUUM_MIN_RETENTION_HOURS sets the floor)"
-        )
+    check_retention(table, retention_hours)
     pinned = pinned or {}
     files = table.open().vacuum(
         retention_hours=retention_hours,
@@ -150,13 +144,25 @@ def vacuum(
     return VacuumPlan(files=sorted(files), kept_versions=pinned, dry_run=dry_run)
 
 
+def check_retention(table: LakeTable, retention_hours: int) -> None:
+    """Raise unless ``retention_hours`` is at least :func:`min_retention_hours`."""
+    floor = min_retention_hours()
+    if retention_hours < floor:
+        raise MaintenanceError(
+            f"refusing to VACUUM {table.layer}.{table.name} with {retention_hours} h retention: "
+            f"readers may still need files removed in the last {floor} h "
+            "(LAKEHOUSE_VACUUM_MIN_RETENTION_HOURS sets the floor)"
+        )
+
+
 def pinned_versions(table: LakeTable) -> dict[int, list[str]]:
     """Versions of ``table`` that MLflow runs logged as their input: {version: [run ids]}.
 
     Reads the tracking store named by ``MLFLOW_TRACKING_URI``; without one nothing is pinned.
     """
-    if not os.environ.get("MLFLOW_TRACKING_URI"):
-        return {}
+    uri = os.environ.get("MLFLOW_TRACKING_URI", "")
+    if not uri or (uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///") :]).exists()):
+        return {}  # no store, no runs: do not create an empty one
     from mlflow.tracking import MlflowClient  # lazy: the other commands need no MLflow
 
     client = MlflowClient()

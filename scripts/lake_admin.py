@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "compact":
             result = maintenance.compact(table, args.target_size)
         else:
+            maintenance.check_retention(table, args.retain_hours)  # before opening MLflow
             plan = maintenance.vacuum(
                 table,
                 args.retain_hours,

@@ -28,7 +28,8 @@ from lake_landing_rows
     Files pass the landing gate first (lake_gate_files): the ones it rejects, and empty ones,
     are listed in temp table `into`_files with the reason, never read. The rest are read once
     per header layout (union_by_name sniffs every file: 100 ms each); rows keep file order, so
-    a streaming row_number numbers them within their file. Rejected rows are numbered after
+    a streaming row_number numbers them within their file (files are read together only when
+    their header, byte order mark, line ending and encoding agree). Rejected rows are numbered after
     the parsed rows of their file. -#}
 {% macro lake_load_files_sql(files, declared, into) %}
     {%- set gate = lake_gate_files(files, declared) -%}
@@ -39,11 +40,12 @@ from lake_landing_rows
         {%- for column in entry.header -%}
             {%- if column not in columns -%}{%- do columns.append(column) -%}{%- endif -%}
         {%- endfor -%}
-        {%- set matching = groups | selectattr('header', 'equalto', entry.header) | list -%}
+        {%- set key = [entry.header, entry.layout, entry.encoding] -%}
+        {%- set matching = groups | selectattr('key', 'equalto', key) | list -%}
         {%- if matching -%}
             {%- do matching[0].entries.append(entry) -%}
         {%- else -%}
-            {%- do groups.append({'header': entry.header, 'entries': [entry]}) -%}
+            {%- do groups.append({'key': key, 'entries': [entry]}) -%}
         {%- endif -%}
     {%- endfor -%}
 drop table if exists {{ into }};
@@ -158,7 +160,7 @@ where rejects.error_rank = 1;
         {%- endif -%}
         {%- do verdicts.append({
             'file': row[0], 'name': name, 'verdict': verdict, 'reason': reason,
-            'encoding': facts.encoding, 'header': header, 'data_lines': facts.data_lines,
+            'encoding': facts.encoding, 'layout': facts.layout, 'header': header, 'data_lines': facts.data_lines,
             'read_path': facts.staged or row[0], 'staged': facts.staged is not none}) -%}
     {%- endfor -%}
     {{ return(verdicts) }}

@@ -16,6 +16,16 @@
 {% macro default__lake_try_cast(expr, type) -%}
     try_cast({{ expr }} as {{ type }})
 {%- endmacro %}
+{#- DuckDB rounds text like '2.5' to the integer 3 (Spark and T-SQL refuse it): integer types
+    only take integer text, so a column the client retyped to decimals is quarantined, not
+    silently rounded. -#}
+{% macro duckdb__lake_try_cast(expr, type) -%}
+    {%- if type | lower in ('tinyint', 'smallint', 'int', 'integer', 'bigint') -%}
+    try_cast(case when regexp_full_match({{ expr }}, '\s*[+-]?[0-9]+\s*') then {{ expr }} end as {{ type }})
+    {%- else -%}
+    try_cast({{ expr }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}
 
 {#- Parse a delivered text value into `type`; null for missing markers and unparseable text. -#}
 {% macro lake_parse(expr, type) -%}

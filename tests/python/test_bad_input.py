@@ -15,7 +15,8 @@ from lakehouse import duckdb_ext
 
 from .conftest import NO_ML, Lakehouse
 
-GOOD = "2013,1,7,517,515,2,830,819,11,UA,1545,N14228,EWR,IAH,227,1400,5,15,2013-01-07T10:00:00Z"
+# UTF-8 with a valid accent, so the file is UTF-8 and its one broken byte rejects one row
+GOOD = "2013,1,7,517,515,2,830,819,11,UA,1545,Ñ14228,EWR,IAH,227,1400,5,15,2013-01-07T10:00:00Z"
 BAD_ROWS = {
     # line in file (header is line 1) -> expected failed_rule prefix
     3: (
@@ -58,9 +59,9 @@ def bad_delivery(make_lakehouse: Callable[..., Lakehouse]) -> Lakehouse:
             '2013,1,7,533,529,4,850,830,20,UA,1714,"N2,4211",LGA,IAH,227,1416,5,29,2013-01-07T10:00:00Z'
         ]
     )
-    # latin-1 so the é becomes one byte that is not UTF-8
+    # UTF-8, but row 8's é is the single Latin-1 byte 0xE9: not UTF-8
     (lh.landing / "flights" / "flights_2013-01-07.csv").write_bytes(
-        ("\n".join(lines) + "\n").encode("latin-1")
+        ("\n".join(lines) + "\n").encode("utf-8").replace("é".encode(), b"\xe9")
     )
     lh.dbt("build", *NO_ML)
     return lh
@@ -104,7 +105,7 @@ def test_good_rows_of_the_bad_file_reach_silver(bad_delivery: Lakehouse) -> None
         "select flight, tailnum from silver.silver_flights where flight_date = '2013-01-07' "
         "order by flight",
     )
-    assert flights == [(1545, "N14228"), (1714, "N2,4211")]
+    assert flights == [(1545, "Ñ14228"), (1714, "N2,4211")]
 
 
 def test_flights_reconcile_with_quarantine(bad_delivery: Lakehouse) -> None:

@@ -240,6 +240,8 @@ def test_reconciliation_accounts_for_every_flight(incremental: Lakehouse) -> Non
         reconciliation["silver_flights"]
         + reconciliation["quarantined_flights"]
         + reconciliation["deleted_flights"]
+        + reconciliation["repeated_rows"]
+        + reconciliation["rejected_file_rows"]
         == delivered
     )
     assert reconciliation["unaccounted_rows"] == 0
