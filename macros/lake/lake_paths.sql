@@ -1,6 +1,14 @@
 {#- Where a model's Delta table lives: <lake root>/<layer>/<model>, the lake root being the
-    profile's external_root (configurable per target). -#}
+    profile's external_root (configurable per target). Names that could leave the lake root
+    (a '/' or '..' in an alias or schema) are refused. -#}
 {% macro lake_location(relation) -%}
+    {%- for part in [relation.schema, relation.identifier] -%}
+        {%- if not modules.re.fullmatch('[A-Za-z0-9_]+', part or '') -%}
+            {{ exceptions.raise_compiler_error(
+                "unsafe lake table name '" ~ part ~ "' for " ~ relation ~ ": schema and table names "
+                ~ "(alias) must match [A-Za-z0-9_]+, they become folders under the lake root") }}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return(adapter.external_root().rstrip('/') ~ '/' ~ relation.schema ~ '/' ~ relation.identifier) }}
 {%- endmacro %}
 

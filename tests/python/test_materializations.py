@@ -81,6 +81,10 @@ def model(dbt, session):
         seen = session.sql(f"select count(*) from {dbt.this}").fetchone()[0]
     return pd.DataFrame({"seen_before": [seen], "incremental": [dbt.is_incremental]})
 """,
+    "m_escape.sql": """
+{{ config(materialized='table', alias='../../outside', tags=['bad']) }}
+select 1 as id
+""",
     "m_bad_strategy.sql": """
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='id',
           tags=['bad']) }}
@@ -212,3 +216,10 @@ def test_views_follow_the_lake_not_the_catalog(two_batches: Lakehouse) -> None:
     dbt(two_batches, "run", "-s", "m_append", "--vars", "{batch: 3}")
     assert version(two_batches, "m_append") == before + 1  # appended, not rebuilt
     assert len(rows(two_batches, "m_append", "batch,id")) == 9
+
+
+def test_a_table_name_cannot_leave_the_lake_root(project: Lakehouse) -> None:
+    result = dbt(project, "run", "-s", "m_escape", check=False)
+    assert result.returncode != 0
+    assert "unsafe lake table name '../../outside'" in result.stdout
+    assert not (project.root / "outside").exists() and not (project.lake / "outside").exists()

@@ -10,18 +10,15 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
 
-from lakehouse import duckdb_ext, lake_catalog, storage
+from lakehouse import duckdb_ext, storage
 from lakehouse.lake_report import inspect_lake
 
 from .conftest import NO_ML, Lakehouse
-
-#: Lineage columns that name the run, not the data: they differ between two builds by design.
-RUN_COLUMNS = {"_ingested_at", "_batch_id"}
+from .lake_compare import table_rows, versions
 
 
 @pytest.fixture(scope="module")
@@ -39,27 +36,6 @@ def full(make_lakehouse: Callable[..., Lakehouse], incremental: Lakehouse) -> La
     lh = make_lakehouse("full", landing=incremental.landing)
     lh.dbt("build", *NO_ML)
     return lh
-
-
-def versions(lake: Path) -> dict[str, int]:
-    return {
-        f"{layer}.{table}": DeltaTable(location).version()
-        for layer, table, location in lake_catalog.delta_tables(str(lake))
-    }
-
-
-def table_rows(lake: Path, layer: str, table: str, con) -> list[tuple]:
-    location = storage.duckdb_path(str(lake / layer / table))
-    columns = [
-        row[0]
-        for row in con.execute(f"describe select * from delta_scan('{location}')").fetchall()
-        if row[0] not in RUN_COLUMNS
-    ]
-    select = ", ".join(f'"{c}"' for c in columns)
-    return sorted(
-        con.execute(f"select {select} from delta_scan('{location}')").fetchall(),
-        key=repr,
-    )
 
 
 def test_every_layer_is_built(incremental: Lakehouse) -> None:
