@@ -41,7 +41,7 @@ select
     case
         when silver_flights + quarantined_flights + deleted_flights = delivered_daily_rows
             and unaccounted_rows = 0
-            then true
-        else false
+            then {{ lake_true() }}
+        else {{ lake_false() }}
     end as is_reconciled
 from counts

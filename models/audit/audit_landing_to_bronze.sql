@@ -10,7 +10,7 @@ with delivered as (
         '{{ stream }}' as stream,
         count(*) as rows_delivered,
         count(distinct _source_file) as files_delivered
-    from lake_delivered_{{ stream }}
+    from {{ lake_delivered_rows(stream) }} as delivered_rows
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -36,6 +36,6 @@ select
     ingested.files_in_bronze,
     delivered.rows_delivered,
     ingested.rows_in_bronze,
-    case when delivered.rows_delivered = ingested.rows_in_bronze then true else false end as is_reconciled
+    case when delivered.rows_delivered = ingested.rows_in_bronze then {{ lake_true() }} else {{ lake_false() }} end as is_reconciled
 from delivered
 inner join ingested on delivered.stream = ingested.stream
