@@ -39,7 +39,8 @@ class Recording:
     statements: list[Statement] = field(default_factory=list)
 
     def add(self, sql: str, kind: str = "sql") -> None:
-        self.statements.append(Statement(sql=sql, node=get_node_info().get("unique_id", ""), kind=kind))
+        node = get_node_info().get("unique_id", "")
+        self.statements.append(Statement(sql=sql, node=node, kind=kind))
 
 
 def canned_answer(sql: str) -> tuple[list[str], list[tuple]]:
@@ -64,7 +65,8 @@ class FakeCursor:
     def execute(self, sql: str, bindings: Sequence[Any] | None = None) -> FakeCursor:
         self._recording.add(sql)
         columns, rows = canned_answer(sql)
-        self.description = [(c, "<class 'str'>", None, None, None, None, None) for c in columns] or None
+        described = [(c, "<class 'str'>", None, None, None, None, None) for c in columns]
+        self.description = described or None
         self._rows = list(rows)
         self.rowcount = len(rows)
         return self
@@ -187,7 +189,9 @@ def _open_with(handle_factory: Callable[[], Any]) -> classmethod:
 
 
 @contextmanager
-def recording_databricks(recording: Recording, existing: ExistingRelations | None) -> Iterator[None]:
+def recording_databricks(
+    recording: Recording, existing: ExistingRelations | None
+) -> Iterator[None]:
     """Patch dbt-databricks: the connection records, Python models are recorded instead of
     submitted, and (when `existing` is given) the listing reports those relations."""
     from dbt.adapters.contracts.connection import AdapterResponse
