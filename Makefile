@@ -19,6 +19,7 @@ END ?= 2013-12-31
 setup: $(VENV)/.installed  ## virtualenv with the locked dependencies and offline DuckDB extensions
 
 $(VENV)/.installed: requirements.lock pyproject.toml
+	bash scripts/system_deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock

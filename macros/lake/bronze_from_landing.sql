@@ -8,16 +8,17 @@
 {% macro bronze_from_landing(table_name) %}
     {{- config(pre_hook=["{{ bronze_load_landing('" ~ table_name ~ "') }}"]) -}}
     {%- set relation = source('landing', table_name) -%}
+    {%- if target.type != 'duckdb' -%}{{ return(lake_bronze_select(table_name)) }}{%- endif -%}
 select
     *,
-    cast('{{ run_started_at }}' as timestamp with time zone) as _ingested_at,
+    cast('{{ run_started_at }}' as {{ lake_type_timestamp_tz() }}) as _ingested_at,
     '{{ invocation_id }}' as _batch_id
 from lake_landing_rows
 {% endmacro %}
 
 {#- Pre-hook of a bronze model: the stream's new files into temp table lake_landing_rows. -#}
 {% macro bronze_load_landing(table_name) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not execute or target.type != 'duckdb' -%}{{ return('') }}{%- endif -%}
     {%- set node = graph.sources['source.lakehouse.landing.' ~ table_name] -%}
     {%- set root = lake_landing_root() ~ '/' -%}
     {{ return(lake_load_files_sql(lake_new_files(root, node.meta.landing_glob), node.columns.keys() | list, 'lake_landing_rows')) }}
@@ -203,7 +204,7 @@ where rejects.error_rank = 1;
 {#- Pre-hook of the audit: every delivered file of each stream into temp table
     lake_delivered_<stream>, read exactly as bronze reads them (malformed rows included). -#}
 {% macro lake_load_all_deliveries(streams) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- if not execute or target.type != 'duckdb' -%}{{ return('') }}{%- endif -%}
     {%- set statements = [] -%}
     {%- for stream in streams -%}
         {%- set node = graph.sources['source.lakehouse.landing.' ~ stream] -%}

@@ -6,7 +6,7 @@
     select * from {{ relation }}
     {%- if is_incremental() %}
     where _ingested_at > (
-        select coalesce(max(_ingested_at), cast('1900-01-01 00:00:00+00' as timestamp with time zone))
+        select coalesce(max(_ingested_at), cast('1900-01-01 00:00:00+00:00' as {{ lake_type_timestamp_tz() }}))
         from {{ this }}
     )
     {%- endif %}

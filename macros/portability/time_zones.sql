@@ -2,7 +2,7 @@
     2400 = midnight at the end of the day), as a timestamp without zone. -#}
 {% macro lake_clock_on_date(date_expr, hhmm_expr) -%}
     {%- set minutes = 'cast((' ~ hhmm_expr ~ ' - ' ~ hhmm_expr ~ ' % 100) / 100 as integer) * 60 + ' ~ hhmm_expr ~ ' % 100' -%}
-    {{ dbt.dateadd('minute', minutes, 'cast(' ~ date_expr ~ ' as timestamp)') }}
+    {{ dbt.dateadd('minute', minutes, 'cast(' ~ date_expr ~ ' as ' ~ lake_type_timestamp() ~ ')') }}
 {%- endmacro %}
 
 {#- Wall-clock time in an IANA time zone (e.g. America/New_York) to an instant (UTC). -#}

@@ -9,7 +9,7 @@
 with delivered as (
     select
         daily.*,
-        cast(null as varchar) as raw_change_type,
+        cast(null as {{ lake_type_string() }}) as raw_change_type,
         1 as _stream_rank
     from ({{ lake_select_raw(ref('bronze_flights'), raw_columns) }}) as daily
 
@@ -57,7 +57,7 @@ select
     {%- for c in clocks -%}
         {%- do rules.append(('invalid clock time: ' ~ c, c ~ ' < 0 or ' ~ c ~ ' > 2400 or ' ~ c ~ ' % 100 >= 60')) -%}
     {%- endfor -%}
-    {%- do rules.append(('invalid airport code', 'origin is null or dest is null or length(origin) <> 3 or length(dest) <> 3')) -%}
+    {%- do rules.append(('invalid airport code', 'origin is null or dest is null or ' ~ dbt.length('origin') ~ ' <> 3 or ' ~ dbt.length('dest') ~ ' <> 3')) -%}
     {%- do rules.append(('impossible distance', 'distance <= 0 or distance > 6000')) -%}
     {%- do rules.append(('impossible air_time', 'air_time <= 0 or air_time > 1000')) -%}
     {%- do rules.append(('impossible delay', 'dep_delay not between -180 and 2880 or arr_delay not between -180 and 2880')) -%}

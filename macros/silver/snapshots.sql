@@ -24,7 +24,7 @@ upserts as (
         _row_number,
         _ingested_at,
         _batch_id,
-        false as _is_deleted
+        {{ lake_false() }} as _is_deleted
     from (
         select
             {{ checked }}.*,
@@ -50,7 +50,7 @@ retired as (
         current_rows._row_number,
         current_rows._ingested_at,
         current_rows._batch_id,
-        true as _is_deleted
+        {{ lake_true() }} as _is_deleted
     from {{ this }} as current_rows
     where exists (select 1 from snapshot)
         and not exists (select 1 from snapshot where snapshot.{{ key }} = current_rows.{{ key }})

@@ -11,8 +11,8 @@ with daily as (
         flight,
         case
             when time_hour is null or carrier is null or flight is null
-                then {{ dbt.concat(['_source_file', "':'", 'cast(_row_number as varchar)']) }}
-            else {{ dbt.concat(['cast(time_hour as varchar)', "'|'", 'carrier', "'|'", 'cast(flight as varchar)']) }}
+                then {{ dbt.concat(['_source_file', "':'", 'cast(_row_number as ' ~ lake_type_string() ~ ')']) }}
+            else {{ dbt.concat([lake_timestamp_text('time_hour'), "'|'", 'carrier', "'|'", 'cast(flight as ' ~ lake_type_string() ~ ')']) }}
         end as flight_id
     from {{ ref('audit_flight_row_status') }}
     where stream = 'flights'
@@ -58,7 +58,7 @@ select
         when silver_flights + quarantined_flights + deleted_flights + repeated_rows
             + rejected_file_rows = delivered_daily_rows
             and unaccounted_rows = 0
-            then true
-        else false
+            then {{ lake_true() }}
+        else {{ lake_false() }}
     end as is_reconciled
 from counts

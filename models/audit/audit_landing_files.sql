@@ -19,10 +19,10 @@ with files as (
             else gate.data_lines
         end as rows_delivered,
         coalesce(bronze.bronze_rows, 0) as rows_in_bronze
-    from lake_delivered_{{ stream }}_files as gate
+    from {{ lake_delivered_files(stream) }} as gate
     left join (
         select _source_file, count(*) as parsed_rows
-        from lake_delivered_{{ stream }}
+        from {{ lake_delivered_rows(stream) }} as delivered_rows
         group by _source_file
     ) as parsed
         on gate._source_file = parsed._source_file
@@ -47,8 +47,8 @@ select
     rows_delivered,
     rows_in_bronze,
     case
-        when verdict = 'read' and rows_delivered = rows_in_bronze then true
-        when verdict <> 'read' and rows_in_bronze = 0 then true
-        else false
+        when verdict = 'read' and rows_delivered = rows_in_bronze then {{ lake_true() }}
+        when verdict <> 'read' and rows_in_bronze = 0 then {{ lake_true() }}
+        else {{ lake_false() }}
     end as is_accounted
 from files

@@ -48,8 +48,8 @@ select
     case
         when coalesce(per_stream.rows_delivered, 0)
             = bronze.bronze_rows + coalesce(per_stream.rows_in_rejected_files, 0)
-            then true
-        else false
+            then {{ lake_true() }}
+        else {{ lake_false() }}
     end as is_reconciled
 from streams
 inner join bronze on streams.stream = bronze.stream

@@ -16,15 +16,15 @@ airports as (
 airports_flagged as (
 
     select
-        cast(faa as varchar) as faa,
-        cast(name as varchar) as airport_name,
-        cast(lat as double) as lat,
-        cast(lon as double) as lon,
+        cast(faa as {{ lake_type_string() }}) as faa,
+        cast(name as {{ lake_type_string() }}) as airport_name,
+        cast(lat as {{ lake_type_float() }}) as lat,
+        cast(lon as {{ lake_type_float() }}) as lon,
         cast(alt as integer) as alt,
-        cast(tzone as varchar) as tzone,
+        cast(tzone as {{ lake_type_string() }}) as tzone,
         case
-            when faa in ('EWR', 'JFK', 'LGA') then true
-            else false
+            when faa in ('EWR', 'JFK', 'LGA') then {{ lake_true() }}
+            else {{ lake_false() }}
         end as is_nyc_origin
     from airports
 

@@ -12,8 +12,8 @@ airlines as (
 carriers as (
 
     select
-        cast(carrier as varchar) as carrier,
-        cast(name as varchar) as carrier_name
+        cast(carrier as {{ lake_type_string() }}) as carrier,
+        cast(name as {{ lake_type_string() }}) as carrier_name
     from airlines
 
 )

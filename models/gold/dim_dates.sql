@@ -84,7 +84,7 @@ dates as (
                 when 5 then 'Friday'
                 when 6 then 'Saturday'
                 when 7 then 'Sunday'
-            end as varchar
+            end as {{ lake_type_string() }}
         ) as day_name,
         cast(
             case month
@@ -100,11 +100,11 @@ dates as (
                 when 10 then 'October'
                 when 11 then 'November'
                 when 12 then 'December'
-            end as varchar
+            end as {{ lake_type_string() }}
         ) as month_name,
         case
-            when day_of_week in (6, 7) then true
-            else false
+            when day_of_week in (6, 7) then {{ lake_true() }}
+            else {{ lake_false() }}
         end as is_weekend,
         cast(floor((month - 1) / 3) + 1 as integer) as quarter
     from date_parts

@@ -18,14 +18,14 @@ current_planes as (
 planes as (
 
     select
-        cast(tailnum as varchar) as tailnum,
+        cast(tailnum as {{ lake_type_string() }}) as tailnum,
         cast(year_built as integer) as year_built,
-        cast(manufacturer as varchar) as manufacturer,
-        cast(model as varchar) as model,
+        cast(manufacturer as {{ lake_type_string() }}) as manufacturer,
+        cast(model as {{ lake_type_string() }}) as model,
         cast(engines as integer) as engines,
         cast(seats as integer) as seats,
-        cast(engine as varchar) as engine,
-        cast(type as varchar) as type
+        cast(engine as {{ lake_type_string() }}) as engine,
+        cast(type as {{ lake_type_string() }}) as type
     from current_planes
 
 )

@@ -73,39 +73,39 @@ flights_with_weather as (
 final as (
 
     select
-        cast(flight_key as varchar) as flight_key,
+        cast(flight_key as {{ lake_type_string() }}) as flight_key,
         cast(flight_date as date) as flight_date,
-        cast(carrier as varchar) as carrier,
+        cast(carrier as {{ lake_type_string() }}) as carrier,
         cast(flight as integer) as flight_number,
-        cast(origin as varchar) as origin,
-        cast(dest as varchar) as dest,
-        cast({{ dbt.concat(['origin', dbt.string_literal('-'), 'dest']) }} as varchar) as route,
-        cast(tailnum as varchar) as tailnum,
+        cast(origin as {{ lake_type_string() }}) as origin,
+        cast(dest as {{ lake_type_string() }}) as dest,
+        cast({{ dbt.concat(['origin', dbt.string_literal('-'), 'dest']) }} as {{ lake_type_string() }}) as route,
+        cast(tailnum as {{ lake_type_string() }}) as tailnum,
         cast(sched_dep_time as integer) as sched_dep_time,
         cast(floor(sched_dep_time / 100) as integer) as sched_dep_hour,
-        cast(sched_dep_at_utc as timestamp with time zone) as sched_dep_at_utc,
-        cast(dep_at_utc as timestamp with time zone) as dep_at_utc,
-        cast(sched_arr_at_utc as timestamp with time zone) as sched_arr_at_utc,
-        cast(arr_at_utc as timestamp with time zone) as arr_at_utc,
+        cast(sched_dep_at_utc as {{ lake_type_timestamp_tz() }}) as sched_dep_at_utc,
+        cast(dep_at_utc as {{ lake_type_timestamp_tz() }}) as dep_at_utc,
+        cast(sched_arr_at_utc as {{ lake_type_timestamp_tz() }}) as sched_arr_at_utc,
+        cast(arr_at_utc as {{ lake_type_timestamp_tz() }}) as arr_at_utc,
         cast(dep_delay as integer) as dep_delay,
         cast(arr_delay as integer) as arr_delay,
         cast(distance as integer) as distance,
         cast(air_time as integer) as air_time,
-        cast(is_cancelled as boolean) as is_cancelled,
+        cast(is_cancelled as {{ lake_type_boolean() }}) as is_cancelled,
         case
             when dep_delay is null then null
-            when dep_delay >= 15 then true
-            else false
+            when dep_delay >= 15 then {{ lake_true() }}
+            else {{ lake_false() }}
         end as is_dep_delayed_15,
         case
             when arr_delay is null then null
-            when arr_delay >= 15 then true
-            else false
+            when arr_delay >= 15 then {{ lake_true() }}
+            else {{ lake_false() }}
         end as is_delayed_15,
-        cast(temp as double) as weather_temp,
-        cast(wind_speed as double) as weather_wind_speed,
-        cast(precip as double) as weather_precip,
-        cast(visib as double) as weather_visib,
+        cast(temp as {{ lake_type_float() }}) as weather_temp,
+        cast(wind_speed as {{ lake_type_float() }}) as weather_wind_speed,
+        cast(precip as {{ lake_type_float() }}) as weather_precip,
+        cast(visib as {{ lake_type_float() }}) as weather_visib,
         cast(
             case
                 when weather_origin is null then 'unknown'
@@ -113,7 +113,7 @@ final as (
                 when visib < 3 then 'low visibility'
                 when wind_speed >= 20 then 'windy'
                 else 'clear'
-            end as varchar
+            end as {{ lake_type_string() }}
         ) as weather_condition
     from flights_with_weather
 

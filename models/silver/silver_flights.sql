@@ -61,7 +61,7 @@ departed as (
 )
 
 select
-    {{ dbt.hash(dbt.concat(["cast(time_hour as varchar)", "'|'", 'carrier', "'|'", 'cast(flight as varchar)'])) }} as flight_key,
+    {{ dbt.hash(dbt.concat([lake_timestamp_text('time_hour'), "'|'", 'carrier', "'|'", 'cast(flight as ' ~ lake_type_string() ~ ')'])) }} as flight_key,
     time_hour,
     carrier,
     flight,
@@ -87,10 +87,10 @@ select
             then {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'arr_time'), 'dest_tzone') }}
         else {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 2, 'flight_date'), 'arr_time'), 'dest_tzone') }}
     end as arr_at_utc,
-    case when dep_time is null then true else false end as is_cancelled,
+    case when dep_time is null then {{ lake_true() }} else {{ lake_false() }} end as is_cancelled,
     _source_file,
     _row_number,
     _ingested_at,
     _batch_id,
-    case when change_type = 'delete' then true else false end as _is_deleted
+    case when change_type = 'delete' then {{ lake_true() }} else {{ lake_false() }} end as _is_deleted
 from departed

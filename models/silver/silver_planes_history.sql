@@ -22,10 +22,10 @@ valid as (
         ranked.*,
         snapshots.snapshot_no,
         {{ dbt.hash(dbt.concat([
-            "coalesce(cast(year_built as varchar), '')", "'|'", "coalesce(type, '')", "'|'",
+            "coalesce(cast(year_built as " ~ lake_type_string() ~ "), '')", "'|'", "coalesce(type, '')", "'|'",
             "coalesce(manufacturer, '')", "'|'", "coalesce(model, '')", "'|'",
-            "coalesce(cast(engines as varchar), '')", "'|'", "coalesce(cast(seats as varchar), '')", "'|'",
-            "coalesce(cast(speed as varchar), '')", "'|'", "coalesce(engine, '')"])) }} as attributes_hash
+            "coalesce(cast(engines as " ~ lake_type_string() ~ "), '')", "'|'", "coalesce(cast(seats as " ~ lake_type_string() ~ "), '')", "'|'",
+            "coalesce(cast(speed as " ~ lake_type_string() ~ "), '')", "'|'", "coalesce(engine, '')"])) }} as attributes_hash
     from (
         select
             checked.*,
@@ -114,7 +114,7 @@ select
     islands.engine,
     valid_from_snapshot.snapshot_date as valid_from,
     valid_to_snapshot.snapshot_date as valid_to,
-    case when valid_to_snapshot.snapshot_date is null then true else false end as is_current,
+    case when valid_to_snapshot.snapshot_date is null then {{ lake_true() }} else {{ lake_false() }} end as is_current,
     versions._source_file
 from versions
 inner join islands

@@ -63,7 +63,7 @@ compared as (
         sampled_features.carrier_flights_28d,
         recomputed.expected_flights_28d,
         sampled_features.carrier_delay_rate_28d,
-        cast(recomputed.expected_delayed_28d as double)
+        cast(recomputed.expected_delayed_28d as {{ lake_type_float() }})
         / nullif(recomputed.expected_flights_28d, 0) as expected_delay_rate_28d
     from sampled_features
     inner join recomputed

@@ -1,0 +1,154 @@
+"""Rules the recorded cloud SQL must keep; each finding names the dbt node that sent it.
+
+Why: without an account the recording is the only evidence of what a cloud run would do, so
+it is judged here: T-SQL that serverless can run, Delta tables with keyed merges on Databricks,
+grants only where intended, and every statement parsed by sqlfluff's grammar for its dialect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+DIALECTS = {"databricks": "databricks", "synapse": "tsql"}
+
+_COMMENT = re.compile(r"/\*.*?\*/|--[^\n]*", re.DOTALL)
+_STRING = re.compile(r"'(?:[^']|'')*'")
+# what Synapse Serverless cannot run (anywhere: EXEC'd text included)
+_SERVERLESS_FORBIDDEN = re.compile(
+    r"\b(create\s+table|merge\s+into|insert\s+into|update\s+[\w\[\]\.\"`]+\s+set|delete\s+from"
+    r"|truncate\s+table|alter\s+table)\b",
+    re.IGNORECASE,
+)
+# T-SQL constructs the grammar accepts but the engine does not (no boolean literals)
+_TSQL_BOOLEAN_LITERAL = re.compile(r"\b(true|false)\b", re.IGNORECASE)
+_TSQL_FORBIDDEN_SYNTAX = re.compile(r"\blimit\s+\d+|\bjoin\b[^;]*?\busing\s*\(|\bqualify\b", re.I)
+
+
+def _code(sql: str) -> str:
+    """The statement without comments."""
+    return _COMMENT.sub(" ", sql)
+
+
+def _unwrapped(sql: str) -> list[str]:
+    """The statement and the SQL inside its EXEC('...') wrappers, unescaped."""
+    parts = [sql]
+    for match in re.finditer(r"EXEC\s*\(\s*'((?:[^']|'')*)'\s*\)", sql, re.IGNORECASE):
+        parts.append(match.group(1).replace("''", "'"))
+    return parts
+
+
+def _model_nodes(statements: Iterable[dict]) -> Iterable[dict]:
+    return (
+        s for s in statements if s["node"].startswith(("model.", "seed.")) and s["kind"] == "sql"
+    )
+
+
+def synapse_findings(statements: list[dict]) -> list[str]:
+    """Statements serverless cannot run: DML/CREATE TABLE, and T-SQL-invalid constructs."""
+    findings = []
+    for s in statements:
+        for part in _unwrapped(_code(s["sql"])):
+            found = _SERVERLESS_FORBIDDEN.search(part)
+            if found:
+                findings.append(f"{s['node']}: serverless cannot run {found.group(0)!r}")
+            # OPENROWSET's option HEADER_ROW = TRUE is T-SQL syntax, not a boolean value
+            no_strings = re.sub(r"header_row\s*=\s*true", "", _STRING.sub("''", part), flags=re.I)
+            if _TSQL_BOOLEAN_LITERAL.search(no_strings):
+                findings.append(f"{s['node']}: boolean literal in T-SQL (use lake_true/lake_false)")
+            bad = _TSQL_FORBIDDEN_SYNTAX.search(no_strings)
+            if bad:
+                findings.append(f"{s['node']}: not T-SQL: {bad.group(0)[:40]!r}")
+    return sorted(set(findings))
+
+
+def databricks_findings(statements: list[dict]) -> list[str]:
+    """Tables that are not Delta, merges without a key."""
+    findings = []
+    for s in _model_nodes(statements):
+        code = _code(s["sql"])
+        if re.search(r"\bcreate\s+(or\s+replace\s+)?table\b", code, re.I) and not re.search(
+            r"\busing\s+delta\b", code, re.I
+        ):
+            findings.append(f"{s['node']}: table is not Delta")
+        merge = re.search(r"\bmerge\s+into\b.*?\bon\b(.*?)\bwhen\b", code, re.I | re.DOTALL)
+        if re.search(r"\bmerge\s+into\b", code, re.I) and (
+            merge is None or not re.search(r"DBT_INTERNAL_SOURCE\.\S+\s*(<=>|=)", merge.group(1))
+        ):
+            findings.append(f"{s['node']}: merge without a key")
+    return sorted(set(findings))
+
+
+def grant_findings(statements: list[dict], role: str, gold_nodes: set[str]) -> list[str]:
+    """Every gold model grants select to the reader role; no other node grants anything to it."""
+    granted = {
+        s["node"]
+        for s in statements
+        if re.search(
+            rf"\bgrant\s+select\s+on\b.*?\bto\s+[`\[\"]?{re.escape(role)}", s["sql"], re.I | re.S
+        )
+    }
+    missing = [f"{n}: gold model without a grant to {role}" for n in sorted(gold_nodes - granted)]
+    extra = [f"{n}: grants to {role} outside gold" for n in sorted(granted - gold_nodes)]
+    return missing + extra
+
+
+def parse_findings(statements: list[dict], target: str) -> list[str]:
+    """Statements (and EXEC'd SQL) of models and seeds that sqlfluff's grammar cannot parse."""
+    from sqlfluff.core import FluffConfig, Linter
+
+    linter = Linter(config=FluffConfig(overrides={"dialect": DIALECTS[target]}))
+    findings = []
+    seen: set[str] = set()
+    for s in _model_nodes(statements):
+        # the adapters' own metadata reads (show grants, describe) are not the project's SQL,
+        # and sqlfluff's databricks grammar lacks SHOW GRANTS
+        if re.match(r"\s*(show|describe)\b", _code(s["sql"]), re.I):
+            continue
+        for part in _unwrapped(s["sql"])[1:] or [s["sql"]]:
+            if part in seen:
+                continue
+            seen.add(part)
+            # seed inserts are parameterized: a literal in each placeholder
+            parsed = linter.parse_string(part.replace("%s", "null"))
+            if parsed.violations:
+                findings.append(f"{s['node']}: {parsed.violations[0].desc()[:200]}")
+            elif target == "synapse" and parsed.tree is not None:
+                for element in parsed.tree.recursive_crawl("select_clause_element"):
+                    if _is_bare_boolean(element):
+                        findings.append(
+                            f"{s['node']}: bare boolean expression in a T-SQL select list:"
+                            f" {element.raw.strip()[:80]!r} (use case when ... then"
+                            " lake_true() else lake_false() end)"
+                        )
+    return findings
+
+
+_BOOLEAN_KEYWORDS = {"and", "or", "not", "is", "in", "between", "like", "exists"}
+
+
+def _is_bare_boolean(element) -> bool:
+    """A select-list item whose value is a comparison or logical expression (T-SQL has no
+    boolean values: only case/iif produce one). Looks through nested expressions only, not
+    into case expressions, function calls or subqueries."""
+    stack = [c for c in element.segments if c.type == "expression"]
+    while stack:
+        segment = stack.pop()
+        for child in segment.segments:
+            if child.type in ("comparison_operator", "binary_operator") and child.raw.strip() in (
+                "=",
+                "<",
+                ">",
+                "<=",
+                ">=",
+                "<>",
+                "!=",
+            ):
+                return True
+            if child.type == "comparison_operator":
+                return True
+            if child.type == "keyword" and child.raw.lower() in _BOOLEAN_KEYWORDS:
+                return True
+            if child.type == "expression":
+                stack.append(child)
+    return False
