@@ -9,6 +9,7 @@ not depend on what happens to be built locally, compilation runs against a throw
 an empty lake and an empty landing zone (lakehouse.isolated_dbt): every model is linted as its
 full-refresh SQL, the same on a fresh clone as on a developer's machine. The Jinja branches
 that only run incrementally are covered by scripts/check_sql.py, which reads the source.
+Given a path outside models/ (a macro, .sqlfluff), every model is linted.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-dir", type=Path, default=REPO, help="dbt project to lint")
     args = parser.parse_args(argv)
     paths = [p for p in args.paths if not p.endswith(".py")]  # pre-commit may pass any model
+    if any(not Path(p).as_posix().startswith("models") for p in paths):
+        paths = ["models"]  # a macro or the config changed: any model may render differently
     if not paths:
         return 0
     command = [sys.executable, "-m", "sqlfluff", "lint", *paths]

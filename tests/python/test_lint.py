@@ -7,6 +7,7 @@ project, and name the file; the project itself passes the own check.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -186,3 +187,31 @@ def test_project_passes_own_check() -> None:
     files = sql_conventions.project_sql_files(REPO)
     assert any(path.parent.name == "silver" for path in files)  # models and model macros
     assert sql_conventions.check_files(files, REPO) == []
+
+
+def test_pre_commit_hooks_run_offline(tmp_path: Path) -> None:
+    """The config validates and its local hooks pass on the repository. The two slow hooks
+    (dbt parse, sqlfluff over every model) are the commands `make lint` runs just before the
+    tests, so here sqlfluff runs through its hook on one model only."""
+    pre_commit = [sys.executable, "-m", "pre_commit"]
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit")}
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*pre_commit, *args],
+            cwd=REPO,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    validated = run("validate-config", ".pre-commit-config.yaml")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    everything = run("run", "--all-files", SKIP="sqlfluff,dbt-conventions")
+    assert everything.returncode == 0, everything.stdout + everything.stderr
+    passed = [line for line in everything.stdout.splitlines() if line.endswith("Passed")]
+    assert len(passed) == 3, everything.stdout  # ruff check, ruff format, portable SQL
+    one_model = run("run", "sqlfluff", "--files", "models/gold/dim_carriers.sql")
+    assert one_model.returncode == 0, one_model.stdout + one_model.stderr
+    assert one_model.stdout.rstrip().endswith("Passed"), one_model.stdout
