@@ -11,15 +11,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
 
-
-def isolated_env(scratch: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+def isolated_env(
+    scratch: Path, project_dir: Path, base: dict[str, str] | None = None
+) -> dict[str, str]:
     """``base`` (default: this process's environment) with dbt and the lake pointed at
-    ``scratch``: catalog, lake, landing zone, target and log folders all live there."""
+    ``scratch``: catalog, lake, landing zone, target and log folders all live there; the
+    profile is the project's own (``profiles/``)."""
     env = dict(os.environ if base is None else base)
     env.update(
-        DBT_PROFILES_DIR=str(REPO / "profiles"),
+        DBT_PROFILES_DIR=str(project_dir / "profiles"),
         DBT_TARGET_PATH=str(scratch / "target"),
         DBT_LOG_PATH=str(scratch / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",

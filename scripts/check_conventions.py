@@ -14,14 +14,17 @@ import tempfile
 from pathlib import Path
 
 from lakehouse import conventions
-from lakehouse.isolated_dbt import REPO, isolated_env
+from lakehouse.isolated_dbt import isolated_env
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def parse_project(project_dir: Path, scratch: Path) -> Path:
     """``dbt parse`` of the project into scratch; the manifest's path."""
     dbt = Path(sys.executable).parent / "dbt"
     command = [str(dbt), "parse", "--project-dir", str(project_dir), "--quiet"]
-    result = subprocess.run(command, env=isolated_env(scratch), capture_output=True, text=True)
+    env = isolated_env(scratch, project_dir)
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"dbt parse failed (exit {result.returncode})")

@@ -20,7 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lakehouse.isolated_dbt import REPO, isolated_env
+from lakehouse.isolated_dbt import isolated_env
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     command = [sys.executable, "-m", "sqlfluff", "lint", *paths]
     command += ["--processes", str(args.processes), "--disable-progress-bar"]
     with tempfile.TemporaryDirectory(prefix="lakehouse-lint-") as scratch:
-        env = isolated_env(Path(scratch))
+        env = isolated_env(Path(scratch), args.project_dir.resolve())
         return subprocess.run(command, cwd=args.project_dir, env=env).returncode
 
 

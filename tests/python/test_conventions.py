@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from lakehouse import conventions
-from lakehouse.isolated_dbt import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 Manifest = dict[str, Any]
 SCRIPT = REPO / "scripts" / "check_conventions.py"
