@@ -56,9 +56,12 @@ report: setup  ## every Delta table read two ways, and the flight reconciliation
 docs: setup  ## dbt docs as one self-contained HTML file
 	$(DBT) docs generate --static
 
-lint: setup
+lint: setup  ## ruff, the portable-SQL check, the dbt conventions, sqlfluff (the pre-commit hooks)
 	$(VENV)/bin/ruff check lakehouse scripts tests notebooks models
 	$(VENV)/bin/ruff format --check lakehouse scripts tests notebooks models
+	$(PY) scripts/check_sql.py
+	$(PY) scripts/check_conventions.py
+	$(PY) scripts/lint_sql.py
 
 test: setup lint  ## every test: lint, Python unit tests, the pipeline end to end
 	$(PY) -m pytest -q

@@ -26,7 +26,9 @@ time_zones as (
     union all
     select fallbacks.faa, fallbacks.tzone
     from {{ ref('airport_timezone_fallbacks') }} as fallbacks
-    where fallbacks.faa not in (select faa from {{ ref('silver_airports') }} where tzone is not null)
+    where fallbacks.faa not in (
+        select airports.faa from {{ ref('silver_airports') }} as airports where airports.tzone is not null
+    )
 ),
 
 scheduled as (
