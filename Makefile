@@ -5,6 +5,15 @@ PY := $(VENV)/bin/python
 DBT := $(VENV)/bin/dbt
 PYTHON ?= python3
 
+# STORAGE=azure: the landing zone and the lake in Azure containers (target duckdb_azure);
+# credentials from the environment (LAKEHOUSE_AZURE_EMULATOR=1 for Azurite: see README).
+STORAGE ?= local
+ifeq ($(STORAGE),azure)
+export LAKEHOUSE_TARGET := duckdb_azure
+export LAKEHOUSE_LANDING_ROOT := $(or $(AZURE_LANDING_ROOT),az://landing)
+export LAKEHOUSE_LAKE_ROOT := $(or $(AZURE_LAKE_ROOT),az://lake)
+endif
+
 export DBT_PROFILES_DIR ?= $(CURDIR)/profiles
 export LAKEHOUSE_LANDING_ROOT ?= $(CURDIR)/landing
 export LAKEHOUSE_LAKE_ROOT ?= $(CURDIR)/lake
@@ -14,9 +23,10 @@ export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 START ?= 2013-01-01
 END ?= 2013-12-31
 
-.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench clean history restore compact vacuum
+.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench bench-azure \
+	azurite-start azurite-stop clean history restore compact vacuum
 
-setup: $(VENV)/.installed  ## virtualenv with the locked dependencies and offline DuckDB extensions
+setup: $(VENV)/.installed node_modules/.installed  ## venv, offline DuckDB extensions, Azurite (npm)
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	bash scripts/system_deps.sh
@@ -25,6 +35,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m lakehouse.duckdb_ext .duckdb/extensions
+	touch $@
+
+node_modules/.installed: package.json package-lock.json  ## Azurite, pinned by the lock file
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: setup land build report docs  ## land the year, build every layer on DuckDB (train + score included), report
@@ -81,6 +95,15 @@ compact: setup  ## merge a table's small files: make compact TABLE=bronze_flight
 RETAIN_HOURS ?= 168
 vacuum: setup  ## delete unreferenced files (dry run unless APPLY=1): make vacuum TABLE=bronze_flights
 	$(PY) scripts/lake_admin.py vacuum $(TABLE) --retain-hours $(RETAIN_HOURS) $(if $(APPLY),--apply)
+
+bench-azure: setup  ## the same build on the local folder and on Azurite (benchmarks/results/azure.*)
+	$(PY) scripts/bench_azure.py $(BENCH_ARGS)
+
+azurite-start: setup  ## Azurite on 127.0.0.1:10000 (data in a temp folder); prints the env to export
+	$(PY) scripts/azurite.py start
+
+azurite-stop:  ## stop the Azurite started by azurite-start (by its PID)
+	$(PY) scripts/azurite.py stop
 
 clean:
 	rm -rf target logs lake landing lakehouse.duckdb .duckdb mlflow.db mlruns

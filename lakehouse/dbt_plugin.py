@@ -2,7 +2,9 @@
 
 Loads the delta and azure extensions from their PyPI wheels (no download), runs the session
 in UTC (so timestamps are unambiguous and Delta gets ``timestamp`` with a zone), registers
-the landing gate (``lake_inspect_delivery``, see :mod:`lakehouse.file_gate`), and makes
+the landing gate (``lake_inspect_delivery``, see :mod:`lakehouse.file_gate`), creates the
+DuckDB Azure secret from environment variables when the lake or landing zone is on Azure
+(from Python, so the credential never reaches dbt's logs), and makes
 sure every Delta table already in the lake has its view, so deleting the ``.duckdb`` file
 loses nothing: the lake is the source of truth, the database file is only a catalog.
 Commands that write (build, run, seed, ...) first take the lake's lock (:mod:`lakehouse.lake_lock`).
@@ -10,12 +12,13 @@ Commands that write (build, run, seed, ...) first take the lake's lock (:mod:`la
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
-from lakehouse import duckdb_ext, file_gate, lake_catalog, lake_lock
+from lakehouse import duckdb_ext, file_gate, lake_catalog, lake_lock, storage
 
 #: dbt commands that write Delta tables; read-only ones (compile, docs, show, ls) run alongside.
 WRITING_COMMANDS = {"build", "run", "seed", "snapshot", "run-operation", "retry"}
@@ -28,6 +31,9 @@ class Plugin(BasePlugin):
         self.register_views = bool(plugin_config.get("register_views", True))
         if self.creds is not None and _current_command() in WRITING_COMMANDS:
             self.lock = lake_lock.acquire(self.creds.external_root)
+        self.landing_root = plugin_config.get("landing_root") or os.environ.get(
+            "LAKEHOUSE_LANDING_ROOT", ""
+        )
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         duckdb_ext.load_extensions(conn)
@@ -35,6 +41,9 @@ class Plugin(BasePlugin):
         conn.create_function(
             "lake_inspect_delivery", file_gate.inspect_delivery, ["BLOB"], "VARCHAR"
         )
+        lake_root = self.creds.external_root if self.creds is not None else ""
+        storage.configure_duckdb(conn, lake_root, self.landing_root)
+        storage.ensure_container(lake_root)
         if self.register_views and self.creds is not None:
             lake_catalog.register_views(conn, self.creds.external_root)
 

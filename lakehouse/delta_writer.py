@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from deltalake import DeltaTable, Field, write_deltalake
+from deltalake.exceptions import CommitFailedError
 
 from lakehouse import storage
 
@@ -91,7 +92,15 @@ def run(con: duckdb.DuckDBPyConnection, spec: WriteSpec) -> WriteResult:
     stage = f"__lakehouse_stage_{spec.relation.replace('.', '_').replace(chr(34), '')}"
     con.execute(f"create or replace temp table {stage} as select * from ({spec.sql}) as model_sql")
     try:
-        result = _write_stage(con, spec, stage, location, options)
+        try:
+            result = _write_stage(con, spec, stage, location, options)
+        except CommitFailedError as exc:
+            # Another writer committed first (Delta's optimistic concurrency: on Azure the
+            # commit file is created only if absent). Nothing of this write is in the table.
+            raise LakeWriteError(
+                f"{spec.model}: another writer committed to {location} while this model was "
+                f"being written; this run's write was not committed, re-run the model ({exc})"
+            ) from exc
         con.execute(f"create schema if not exists {spec.schema}")
         con.execute(
             f"create or replace view {spec.relation} as select * from "

@@ -8,6 +8,7 @@ the pinned DuckDB release; loading it by path works offline.
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import duckdb
@@ -66,10 +67,21 @@ def install_extensions(directory: Path, names: tuple[str, ...] = LAKE_EXTENSIONS
 
 
 def connect(database: str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open DuckDB with the lake's extensions loaded and UTC as the session time zone."""
+    """Open DuckDB with the lake's extensions loaded and UTC as the session time zone.
+
+    When the lake or landing zone is on Azure (or an Azure credential is configured), the
+    connection also gets the Azure secret, so ``delta_scan('az://...')`` just works.
+    """
+    from lakehouse import storage  # storage imports nothing from here; keep the import local
+
     con = duckdb.connect(database, read_only=read_only)
     load_extensions(con)
     con.execute("SET TimeZone = 'UTC'")
+    storage.configure_duckdb(
+        con,
+        os.environ.get("LAKEHOUSE_LAKE_ROOT", ""),
+        os.environ.get("LAKEHOUSE_LANDING_ROOT", ""),
+    )
     return con
 
 

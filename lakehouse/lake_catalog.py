@@ -6,24 +6,28 @@ rebuild the views from the lake alone.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 
 from lakehouse import storage
 
 
 def delta_tables(lake_root: str) -> list[tuple[str, str, str]]:
-    """(layer, model, location) for every Delta table under a local ``lake_root``."""
-    root = Path(storage.resolve(lake_root))
-    if storage.is_remote(lake_root) or not root.is_dir():
+    """(layer, model, location) for every Delta table under ``lake_root``, local or Azure.
+
+    A table is a ``<layer>/<model>/_delta_log`` folder with at least one commit or checkpoint;
+    the location is spelled like ``lake_root`` (folder or URL) so DuckDB and delta-rs reach it.
+    """
+    root = storage.resolve(lake_root)
+    fs, path = storage.filesystem(root)
+    if not fs.isdir(path):
         return []
-    found = []
-    for log_dir in sorted(root.glob("*/*/_delta_log")):
-        table = log_dir.parent
-        if any(log_dir.iterdir()):
-            found.append((table.parent.name, table.name, str(table)))
-    return found
+    found = set()
+    for entry in fs.glob(f"{path}/*/*/_delta_log/*"):
+        name = entry.rstrip("/").rsplit("/", 1)[-1]
+        if name.endswith((".json", ".checkpoint.parquet")) or name == "_last_checkpoint":
+            layer, model = entry[len(path) + 1 :].split("/")[:2]
+            found.add((layer, model, storage.join(root, layer, model)))
+    return sorted(found)
 
 
 def register_views(con: duckdb.DuckDBPyConnection, lake_root: str) -> int:

@@ -43,7 +43,7 @@ def inspect_lake(lake_root: str) -> list[TableReport]:
     con = duckdb_ext.connect()
     reports = []
     for layer, table, location in lake_catalog.delta_tables(lake_root):
-        dt = DeltaTable(location)
+        dt = DeltaTable(location, storage_options=storage.storage_options(location))
         protocol = dt.protocol()
         rows_duckdb = con.execute(
             f"select count(*) from delta_scan('{storage.duckdb_path(location)}')"
@@ -64,10 +64,11 @@ def inspect_lake(lake_root: str) -> list[TableReport]:
 
 def flight_reconciliation(lake_root: str) -> dict[str, int | bool] | None:
     """The audit model's single row, or None when the audit has not been built."""
-    location = Path(storage.resolve(lake_root)) / "audit" / "audit_flight_reconciliation"
-    if not (location / "_delta_log").is_dir():
+    location = storage.join(lake_root, "audit", "audit_flight_reconciliation")
+    options = storage.storage_options(location)
+    if not DeltaTable.is_deltatable(location, storage_options=options):
         return None
-    rows = DeltaTable(str(location)).to_pyarrow_table().to_pylist()
+    rows = DeltaTable(location, storage_options=options).to_pyarrow_table().to_pylist()
     return rows[0] if rows else None
 
 

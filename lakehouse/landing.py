@@ -44,6 +44,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO
 
+from lakehouse import storage
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LANDING_ROOT = REPO_ROOT / "landing"
 LANDING_ROOT_ENV = "LAKEHOUSE_LANDING_ROOT"
@@ -484,31 +486,54 @@ def write_once(path: Path, table: Table) -> bool:
         tmp.unlink(missing_ok=True)
 
 
+def csv_bytes(table: Table) -> bytes:
+    """The delivery as it is written to a file: UTF-8, ``\\n`` line ends, minimal quoting."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.header)
+    writer.writerows(table.rows)
+    return buffer.getvalue().encode("utf-8")
+
+
 def land(
-    landing_root: Path,
+    landing_root: Path | str,
     start: date = YEAR_START,
     end: date = YEAR_END,
     sources: Sources | None = None,
 ) -> dict[str, dict[str, int]]:
     """Land every delivery dated within [start, end]; return per-stream counts.
 
-    The result maps each stream to ``files_written``, ``files_skipped`` and
-    ``rows_written`` (data rows, header excluded).
+    ``landing_root`` is a local folder or an Azure URL (``az://landing``, ``abfss://...``): a
+    container gets write-once blob uploads (``lakehouse.landing_upload``). The result maps
+    each stream to ``files_written``, ``files_skipped`` and ``rows_written`` (data rows,
+    header excluded).
     """
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
     sources = sources or Sources()
     stats = {stream: StreamStats() for stream in STREAMS}
+    container = None
+    present: set[str] = set()
+    if storage.is_remote(str(landing_root)):
+        from lakehouse.landing_upload import ContainerLanding  # needs the Azure SDK
+
+        container = ContainerLanding(str(landing_root))
+        present = container.existing()  # one listing instead of a request per delivery
     for delivery in sources.deliveries(start, end):
         path = delivery.path(Path(landing_root))
+        relative = f"{delivery.stream}/{path.name}"
         stream_stats = stats[delivery.stream]
-        if path.exists():
+        if relative in present if container else path.exists():
             stream_stats.files_skipped += 1
             continue
         table = delivery.build()
         if table is None:  # e.g. no weather observations that day: nothing delivered
             continue
-        if write_once(path, table):
+        if container is None:
+            written = write_once(path, table)
+        else:
+            written = container.write_once(relative, csv_bytes(table))
+        if written:
             stream_stats.files_written += 1
             stream_stats.rows_written += len(table.rows)
         else:
@@ -537,9 +562,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--landing-root",
+        default=None,
+        help=f"landing zone root: a folder or an Azure URL such as az://landing "
+        f"(default: ${LANDING_ROOT_ENV} or {DEFAULT_LANDING_ROOT})",
+    )
+    parser.add_argument(
+        "--upload-from",
         type=Path,
         default=None,
-        help=f"landing zone root (default: ${LANDING_ROOT_ENV} or {DEFAULT_LANDING_ROOT})",
+        help="upload the deliveries already in this local landing folder to the landing root "
+        "(an Azure container) instead of generating them; existing blobs are kept",
     )
     parser.add_argument(
         "--start",
@@ -554,8 +586,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if args.start > args.end:
         parser.error(f"--start {args.start} is after --end {args.end}")
     if args.landing_root is None:
-        env = os.environ.get(LANDING_ROOT_ENV)
-        args.landing_root = Path(env) if env else DEFAULT_LANDING_ROOT
+        args.landing_root = os.environ.get(LANDING_ROOT_ENV) or str(DEFAULT_LANDING_ROOT)
+    if args.upload_from is not None and not storage.is_remote(args.landing_root):
+        parser.error(f"--upload-from needs an Azure URL as landing root, not {args.landing_root}")
+    if not storage.is_remote(args.landing_root):
+        args.landing_root = Path(args.landing_root)
     return args
 
 
@@ -573,9 +608,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point: land the requested range and print a summary."""
     args = parse_args(argv)
     began = time.perf_counter()
-    result = land(args.landing_root, args.start, args.end)
+    if args.upload_from is not None:
+        from lakehouse.landing_upload import upload_folder  # needs the Azure SDK
+
+        result = upload_folder(args.upload_from, args.landing_root)
+        what = f"uploaded {args.upload_from}"
+    else:
+        result = land(args.landing_root, args.start, args.end)
+        what = f"landed {args.start}..{args.end}"
     elapsed = time.perf_counter() - began
-    print(f"landed {args.start}..{args.end} into {args.landing_root} in {elapsed:.1f}s")
+    print(f"{what} into {args.landing_root} in {elapsed:.1f}s")
     for line in format_summary(result):
         print(line)
     return 0

@@ -20,7 +20,10 @@
     {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
-{#- The landing zone's root (scripts/land.py writes there): LAKEHOUSE_LANDING_ROOT, default landing. -#}
+{#- The landing zone's root (scripts/land.py writes there): the var landing_root, else
+    LAKEHOUSE_LANDING_ROOT, else `landing` (`az://landing` when the lake itself is on Azure). -#}
 {% macro lake_landing_root() -%}
-    {{ return(env_var('LAKEHOUSE_LANDING_ROOT', 'landing').rstrip('/')) }}
+    {%- set lake_on_azure = (target.get('external_root') or '').startswith(('az://', 'abfs://', 'abfss://')) -%}
+    {%- set default = 'az://landing' if lake_on_azure else 'landing' -%}
+    {{ return(var('landing_root', env_var('LAKEHOUSE_LANDING_ROOT', default)).rstrip('/')) }}
 {%- endmacro %}
