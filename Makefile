@@ -78,7 +78,7 @@ lint: setup  ## ruff, the portable-SQL check, the dbt conventions, sqlfluff (the
 	$(PY) scripts/lint_sql.py
 
 test: setup lint  ## every test: lint, Python unit tests, the pipeline end to end
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=25
 
 bench: setup  ## time the full build, a one-day incremental and a no-op build (benchmarks/results)
 	$(PY) scripts/bench_core.py
