@@ -38,9 +38,13 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         duckdb_ext.load_extensions(conn)
         conn.execute("SET TimeZone = 'UTC'")
-        conn.create_function(
-            "lake_inspect_delivery", file_gate.inspect_delivery, ["BLOB"], "VARCHAR"
-        )
+        registered = conn.execute(
+            "select count(*) from duckdb_functions() where function_name = 'lake_inspect_delivery'"
+        ).fetchone()
+        if not registered or registered[0] == 0:  # dbt may configure a reopened connection
+            conn.create_function(
+                "lake_inspect_delivery", file_gate.inspect_delivery, ["BLOB"], "VARCHAR"
+            )
         lake_root = self.creds.external_root if self.creds is not None else ""
         storage.configure_duckdb(conn, lake_root, self.landing_root)
         storage.ensure_container(lake_root)

@@ -287,3 +287,16 @@ def markdown_table() -> str:
             f"| {delivered} | {fault.bronze_rows} | {rejected} | {rules} | {fault.silver_rows} |"
         )
     return "\n".join(lines)
+
+
+def large_delivery(header: str, rows: list[str], target_rows: int) -> bytes:
+    """One file of at least ``target_rows`` flights: ``rows`` repeated with flight numbers
+    shifted by 10,000 per copy, so every row is a distinct flight (a client's backfill)."""
+    copies = -(-target_rows // len(rows))
+    body = []
+    for copy in range(copies):
+        for row in rows:
+            values = _fields(row)
+            values[FLIGHT] = str(int(values[FLIGHT]) + 10_000 * copy)
+            body.append(",".join(values))
+    return _utf8(_csv(header, body))

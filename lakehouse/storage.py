@@ -83,15 +83,15 @@ def ensure_container(location: str) -> None:
 
 
 def configure_duckdb(con: duckdb.DuckDBPyConnection, *locations: str) -> bool:
-    """Give DuckDB the Azure secret when any location is on Azure or a credential is set.
+    """Give DuckDB the Azure secret when any location is on Azure.
 
     Runs the ``CREATE SECRET`` from Python, so the credential never appears in dbt's logs
-    or compiled SQL. Returns whether a secret was created.
+    or compiled SQL. Returns whether a secret was created. A local lake ignores whatever
+    Azure variables the environment holds (they may be meant for another tool).
     """
-    needed = any(is_azure(loc) for loc in locations if loc)
-    creds = azure.require_credentials() if needed else azure.credentials()
-    if creds is None:
+    if not any(is_azure(loc) for loc in locations if loc):
         return False
+    creds = azure.require_credentials()
     con.execute(creds.duckdb_secret_sql())
     return True
 

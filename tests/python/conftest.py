@@ -34,7 +34,8 @@ class Lakehouse:
         return self.root / "lakehouse.duckdb"
 
     def env(self) -> dict[str, str]:
-        env = dict(os.environ)
+        # mlflow.set_*_uri() write MLFLOW_* into os.environ: an earlier test's store must not leak
+        env = {key: value for key, value in os.environ.items() if not key.startswith("MLFLOW_")}
         env.update(
             DBT_PROFILES_DIR=str(REPO / "profiles"),
             DBT_TARGET_PATH=str(self.root / "target"),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from lakehouse import maintenance
-from tests.python.conftest import REPO
+from lakehouse import duckdb_ext, maintenance
+
+from .conftest import REPO, Lakehouse
+from .lake_compare import table_rows
 
 ADMIN = [sys.executable, str(REPO / "scripts" / "lake_admin.py")]
 
@@ -106,3 +109,25 @@ def test_vacuum_keeps_versions_recorded_by_mlflow_runs(
     assert ids(location, 1) == list(range(20))  # the run can still be reproduced
     with pytest.raises(Exception, match="(?i)not found|no such file|does not exist"):
         ids(location, 3)  # an unpinned old version is gone for good
+
+
+def test_a_restored_silver_table_is_repaired_by_the_next_build(
+    make_lakehouse: Callable[..., Lakehouse],
+) -> None:
+    """Restore silver_flights to before day 2; the next build merges day 2 in again."""
+    lh = make_lakehouse("restore")
+    lh.land("2013-01-01", "2013-01-01")
+    lh.dbt("seed")
+    lh.dbt("run", "-s", "+silver_flights")
+    lh.land("2013-01-02", "2013-01-02")
+    lh.dbt("run", "-s", "+silver_flights")
+    con = duckdb_ext.connect()
+    expected = table_rows(lh.lake, "silver", "silver_flights", con)
+    before_day_2 = DeltaTable(str(lh.lake / "silver" / "silver_flights")).version() - 1
+
+    admin(lh.lake, "restore", "silver_flights", "--version", str(before_day_2))
+    restored = table_rows(lh.lake, "silver", "silver_flights", con)
+    assert 0 < len(restored) < len(expected)
+
+    lh.dbt("run", "-s", "+silver_flights")
+    assert table_rows(lh.lake, "silver", "silver_flights", con) == expected
