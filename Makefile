@@ -14,7 +14,8 @@ export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 START ?= 2013-01-01
 END ?= 2013-12-31
 
-.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench clean
+.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench clean \
+	chromium docs-preview slim-ci model
 
 setup: $(VENV)/.installed  ## virtualenv with the locked dependencies and offline DuckDB extensions
 
@@ -55,15 +56,38 @@ report: setup  ## every Delta table read two ways, and the flight reconciliation
 docs: setup  ## dbt docs as one self-contained HTML file
 	$(DBT) docs generate --static
 
+chromium:  ## Debian's chromium for the docs-site test and docs-preview (apt, as root), when missing
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+MODEL ?= fct_flights
+docs-preview: docs chromium  ## screenshots of a model's docs page and lineage: make docs-preview MODEL=fct_flights
+	$(PY) scripts/docs_preview.py $(MODEL)
+
+# Slim CI: STATE is production's target folder (its manifest.json); production's lake and
+# catalog are only read; the dev build gets its own lake and catalog under DEV.
+STATE ?=
+PROD_LAKE ?= $(LAKEHOUSE_LAKE_ROOT)
+PROD_CATALOG ?= $(LAKEHOUSE_DUCKDB_PATH)
+DEV ?= $(CURDIR)/dev
+DBT_ARGS ?=
+slim-ci: setup  ## build only what changed vs production: make slim-ci STATE=path/to/prod/target
+	@test -n "$(STATE)" || { echo "usage: make slim-ci STATE=<production target folder> [PROD_LAKE=..] [PROD_CATALOG=..] [DBT_ARGS='--exclude tag:ml']"; exit 2; }
+	$(PY) scripts/slim_ci.py --state "$(STATE)" --prod-lake "$(PROD_LAKE)" --prod-catalog "$(PROD_CATALOG)" --dev-root "$(DEV)" -- $(DBT_ARGS)
+
+LAYER ?=
+NAME ?=
+model: setup  ## scaffold a model and its YAML stub: make model LAYER=silver NAME=silver_x FROM=bronze_x KEY=id
+	$(PY) scripts/scaffold_model.py "$(LAYER)" "$(NAME)" $(if $(FROM),--from "$(FROM)") $(if $(KEY),--key "$(KEY)") $(if $(SQL),--sql "$(SQL)")
+
 lint: setup
 	$(VENV)/bin/ruff check lakehouse scripts tests notebooks models
 	$(VENV)/bin/ruff format --check lakehouse scripts tests notebooks models
 
-test: setup lint  ## every test: lint, Python unit tests, the pipeline end to end
+test: setup lint chromium  ## every test: lint, Python unit tests, the pipeline end to end, the docs site
 	$(PY) -m pytest -q
 
 bench: setup  ## time the full build, a one-day incremental and a no-op build (benchmarks/results)
 	$(PY) scripts/bench_core.py
 
 clean:
-	rm -rf target logs lake landing lakehouse.duckdb .duckdb mlflow.db mlruns
+	rm -rf target logs lake landing lakehouse.duckdb .duckdb mlflow.db mlruns dev
