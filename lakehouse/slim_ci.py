@@ -72,7 +72,8 @@ def check_inputs(state: Path, prod_lake: str, prod_catalog: Path, dev: DevArea) 
     if not prod_catalog.is_file():
         raise SlimCIError(f"production catalog {prod_catalog} does not exist")
     root = dev.root.resolve()
-    for name, path in (("lake", prod), ("catalog", prod_catalog.resolve())):
+    places = (("lake", prod), ("catalog", prod_catalog.resolve()), ("state", state.resolve()))
+    for name, path in places:
         if root == path or root in path.parents or path in root.parents:
             raise SlimCIError(f"dev area {root} overlaps the production {name} {path}")
 
