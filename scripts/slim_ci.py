@@ -63,11 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     dbt = str(Path(sys.executable).parent / "dbt")
 
     deferred = slim_ci.defer_to_production(dev, args.prod_lake, args.prod_catalog)
-    print(f"slim CI: {len(deferred)} relations read from production ({args.prod_lake})")
+    print(f"slim CI: dev catalog reads {len(deferred)} relations from production until rebuilt")
     build = subprocess.run(
         [dbt, *slim_ci.dbt_build_args(state, args.dbt_args)], cwd=args.project_dir, env=env
     )
     executed = slim_ci.executed_nodes(dev.target)
+    dev.target.mkdir(parents=True, exist_ok=True)  # dbt may have failed before writing it
     summary = {
         "state": str(state),
         "deferred_relations": deferred,
