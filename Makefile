@@ -24,7 +24,7 @@ START ?= 2013-01-01
 END ?= 2013-12-31
 
 .PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench bench-azure \
-	azurite-start azurite-stop clean history restore compact vacuum
+	azurite-start azurite-stop clean history restore compact vacuum chromium docs-preview slim-ci model
 
 setup: $(VENV)/.installed node_modules/.installed  ## venv, offline DuckDB extensions, Azurite (npm)
 
@@ -70,6 +70,29 @@ report: setup  ## every Delta table read two ways, and the flight reconciliation
 docs: setup  ## dbt docs as one self-contained HTML file
 	$(DBT) docs generate --static
 
+chromium:  ## Debian's chromium for the docs-site test and docs-preview (apt, as root), when missing
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+MODEL ?= fct_flights
+docs-preview: docs chromium  ## screenshots of a model's docs page and lineage: make docs-preview MODEL=fct_flights
+	$(PY) scripts/docs_preview.py $(MODEL)
+
+# Slim CI: STATE is production's target folder (its manifest.json); production's lake and
+# catalog are only read; the dev build gets its own lake and catalog under DEV.
+STATE ?=
+PROD_LAKE ?= $(LAKEHOUSE_LAKE_ROOT)
+PROD_CATALOG ?= $(LAKEHOUSE_DUCKDB_PATH)
+DEV ?= $(CURDIR)/dev
+DBT_ARGS ?=
+slim-ci: setup  ## build only what changed vs production: make slim-ci STATE=path/to/prod/target
+	@test -n "$(STATE)" || { echo "usage: make slim-ci STATE=<production target folder> [PROD_LAKE=..] [PROD_CATALOG=..] [DBT_ARGS='--exclude tag:ml']"; exit 2; }
+	$(PY) scripts/slim_ci.py --state "$(STATE)" --prod-lake "$(PROD_LAKE)" --prod-catalog "$(PROD_CATALOG)" --dev-root "$(DEV)" -- $(DBT_ARGS)
+
+LAYER ?=
+NAME ?=
+model: setup  ## scaffold a model and its YAML stub: make model LAYER=silver NAME=silver_x FROM=bronze_x KEY=id
+	$(PY) scripts/scaffold_model.py "$(LAYER)" "$(NAME)" $(if $(FROM),--from "$(FROM)") $(if $(KEY),--key "$(KEY)") $(if $(SQL),--sql "$(SQL)")
+
 lint: setup  ## ruff, the portable-SQL check, the dbt conventions, sqlfluff (the pre-commit hooks)
 	$(VENV)/bin/ruff check lakehouse scripts tests notebooks models
 	$(VENV)/bin/ruff format --check lakehouse scripts tests notebooks models
@@ -77,7 +100,7 @@ lint: setup  ## ruff, the portable-SQL check, the dbt conventions, sqlfluff (the
 	$(PY) scripts/check_conventions.py
 	$(PY) scripts/lint_sql.py
 
-test: setup lint  ## every test: lint, Python unit tests, the pipeline end to end
+test: setup lint chromium  ## every test: lint, Python unit tests, the pipeline end to end, the docs site
 	$(PY) -m pytest -q -n 2 --dist loadfile --durations=25
 
 bench: setup  ## time the full build, a one-day incremental and a no-op build (benchmarks/results)
@@ -106,4 +129,4 @@ azurite-stop:  ## stop the Azurite started by azurite-start (by its PID)
 	$(PY) scripts/azurite.py stop
 
 clean:
-	rm -rf target logs lake landing lakehouse.duckdb .duckdb mlflow.db mlruns
+	rm -rf target logs lake landing lakehouse.duckdb .duckdb mlflow.db mlruns dev

@@ -8,6 +8,12 @@ DuckDB Azure secret from environment variables when the lake or landing zone is 
 sure every Delta table already in the lake has its view, so deleting the ``.duckdb`` file
 loses nothing: the lake is the source of truth, the database file is only a catalog.
 Commands that write (build, run, seed, ...) first take the lake's lock (:mod:`lakehouse.lake_lock`).
+
+The profile attaches the catalog file under a fixed name (its ``database``), so that prod and
+dev catalogs with different file names render the same relation names (slim CI compares
+them). dbt-duckdb attaches only after the plugins ran, so the plugin attaches it first
+(dbt's own ``ATTACH IF NOT EXISTS`` is then a no-op) and makes it the default catalog, as
+the file was when it was opened directly.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         duckdb_ext.load_extensions(conn)
         conn.execute("SET TimeZone = 'UTC'")
+        self._use_catalog(conn, attach=True)
         registered = conn.execute(
             "select count(*) from duckdb_functions() where function_name = 'lake_inspect_delivery'"
         ).fetchone()
@@ -53,6 +60,18 @@ class Plugin(BasePlugin):
 
     def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
         cursor.execute("SET TimeZone = 'UTC'")
+        self._use_catalog(cursor, attach=False)
+
+    def _use_catalog(self, conn: DuckDBPyConnection, attach: bool) -> None:
+        """Make the profile's ``database`` the default catalog when it is an attached file."""
+        if self.creds is None:
+            return
+        for attachment in self.creds.attach or []:
+            if attachment.alias and attachment.alias == self.creds.database:
+                if attach:
+                    conn.execute(attachment.to_sql())
+                conn.execute(f'use "{attachment.alias}"')
+                return
 
 
 def _current_command() -> str:

@@ -90,7 +90,10 @@ def run(con: duckdb.DuckDBPyConnection, spec: WriteSpec) -> WriteResult:
     location = storage.resolve(spec.location)
     options = storage.storage_options(location)
     stage = f"__lakehouse_stage_{spec.relation.replace('.', '_').replace(chr(34), '')}"
-    con.execute(f"create or replace temp table {stage} as select * from ({spec.sql}) as model_sql")
+    # the newline ends a trailing line comment of the model SQL before the closing paren
+    con.execute(
+        f"create or replace temp table {stage} as select * from ({spec.sql}\n) as model_sql"
+    )
     try:
         try:
             result = _write_stage(con, spec, stage, location, options)

@@ -27,3 +27,15 @@
     {%- set default = 'az://landing' if lake_on_azure else 'landing' -%}
     {{ return(var('landing_root', env_var('LAKEHOUSE_LANDING_ROOT', default)).rstrip('/')) }}
 {%- endmacro %}
+
+{#- Where a model reads an upstream table from: its own lake or, in a slim CI build that did not
+    rebuild that table (LAKEHOUSE_DEFER_LAKE_ROOT names production's lake), production's. -#}
+{% macro lake_read_location(relation) -%}
+    {%- set location = lake_location(relation) -%}
+    {%- set prod_root = env_var('LAKEHOUSE_DEFER_LAKE_ROOT', '') -%}
+    {%- if prod_root and not lake_delta_exists(location) -%}
+        {%- set deferred = prod_root.rstrip('/') ~ '/' ~ relation.schema ~ '/' ~ relation.identifier -%}
+        {%- if lake_delta_exists(deferred) -%}{{ return(deferred) }}{%- endif -%}
+    {%- endif -%}
+    {{ return(location) }}
+{%- endmacro %}

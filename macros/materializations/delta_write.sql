@@ -89,7 +89,7 @@ def materialize(df, con):
 {% macro lake_ref_locations() %}
     {%- set locations = {model.name: lake_location(this)} -%}
     {%- for r in model.refs -%}
-        {%- do locations.update({r['name']: lake_location(ref(r['name']))}) -%}
+        {%- do locations.update({r['name']: lake_read_location(ref(r['name']))}) -%}
     {%- endfor -%}
     {{ return(locations) }}
 {% endmacro %}
