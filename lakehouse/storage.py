@@ -83,15 +83,21 @@ def ensure_container(location: str) -> None:
 
 
 def configure_duckdb(con: duckdb.DuckDBPyConnection, *locations: str) -> bool:
-    """Give DuckDB the Azure secret when any location is on Azure.
+    """Give DuckDB the Azure secret when any location is on Azure or a credential is set.
 
     Runs the ``CREATE SECRET`` from Python, so the credential never appears in dbt's logs
-    or compiled SQL. Returns whether a secret was created. A local lake ignores whatever
-    Azure variables the environment holds (they may be meant for another tool).
+    or compiled SQL. Returns whether a secret was created. With every location local, an
+    Azure variable that does not make a credential (meant for another tool) is ignored.
     """
-    if not any(is_azure(loc) for loc in locations if loc):
+    if any(is_azure(loc) for loc in locations if loc):
+        creds = azure.require_credentials()
+    else:
+        try:
+            creds = azure.credentials()
+        except azure.AzureConfigError:
+            return False
+    if creds is None:
         return False
-    creds = azure.require_credentials()
     con.execute(creds.duckdb_secret_sql())
     return True
 

@@ -37,7 +37,15 @@ def test_a_million_row_delivery_is_fully_accounted_for(
     delivered = len(big.read_text().splitlines()) - 1
     assert delivered >= TARGET_ROWS
 
-    lh.dbt("build", "-s", "+audit_flight_reconciliation", "--exclude", "tag:ml")
+    lh.dbt(
+        "build",
+        "-s",
+        "+audit_flight_reconciliation",
+        "--exclude",
+        "tag:ml",
+        "--indirect-selection",
+        "cautious",
+    )
 
     with duckdb_ext.connect(str(lh.catalog), read_only=True) as con:
         ((verdict, in_bronze),) = con.execute(
