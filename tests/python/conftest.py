@@ -51,6 +51,26 @@ class Lakehouse:
     def land(self, start: str, end: str) -> None:
         run([sys.executable, "scripts/land.py", "--start", start, "--end", end], self.env())
 
+    def clean_flights(self, day: str) -> tuple[str, list[str]]:
+        """Header and rows of the clean flights file of ``day``, landed aside (not delivered):
+        the raw material of faulty or oversized deliveries."""
+        aside = self.root / f"aside_{day}"
+        run(
+            [
+                sys.executable,
+                "scripts/land.py",
+                "--landing-root",
+                str(aside),
+                "--start",
+                day,
+                "--end",
+                day,
+            ],
+            self.env(),
+        )
+        header, *rows = (aside / "flights" / f"flights_{day}.csv").read_text().splitlines()
+        return header, rows
+
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return run([str(BIN / "dbt"), *args], self.env(), check=check)
 

@@ -8,14 +8,13 @@ must hold: rows delivered = bronze + rejected files; bronze = silver + quarantin
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 import pytest
 
 from lakehouse import duckdb_ext, faults
 
-from .conftest import NO_ML, REPO, Lakehouse, run
+from .conftest import NO_ML, REPO, Lakehouse
 
 DAY = "2013-01-03"
 
@@ -30,21 +29,7 @@ def delivered(make_lakehouse: Callable[..., Lakehouse]) -> tuple[Lakehouse, dict
     """The lake after the build, and each fault's clean rows (before the fault was applied)."""
     lh = make_lakehouse("faults")
     lh.land("2013-01-01", "2013-01-02")
-    scratch = lh.root / "day3"
-    run(
-        [
-            sys.executable,
-            "scripts/land.py",
-            "--landing-root",
-            str(scratch),
-            "--start",
-            DAY,
-            "--end",
-            DAY,
-        ],
-        lh.env(),
-    )
-    header, *rows = (scratch / "flights" / f"flights_{DAY}.csv").read_text().splitlines()
+    header, rows = lh.clean_flights(DAY)
     faults.write_all(lh.landing / "flights", header, rows, DAY)
     slices = {fault.name: faults.rows_for(fault, rows) for fault in faults.FAULTS}
     lh.dbt("build", *NO_ML)

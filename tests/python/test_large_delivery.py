@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 from lakehouse import duckdb_ext, faults
 
-from .conftest import Lakehouse, run
+from .conftest import Lakehouse
 
 TARGET_ROWS = 1_000_000
 
@@ -17,21 +16,7 @@ def test_a_million_row_delivery_is_fully_accounted_for(
 ) -> None:
     lh = make_lakehouse("large")
     lh.land("2013-01-01", "2013-01-01")
-    scratch = lh.root / "day2"
-    run(
-        [
-            sys.executable,
-            "scripts/land.py",
-            "--landing-root",
-            str(scratch),
-            "--start",
-            "2013-01-02",
-            "--end",
-            "2013-01-02",
-        ],
-        lh.env(),
-    )
-    header, *rows = (scratch / "flights" / "flights_2013-01-02.csv").read_text().splitlines()
+    header, rows = lh.clean_flights("2013-01-02")
     big = lh.landing / "flights" / "flights_2013-01-02_backfill.csv"
     big.write_bytes(faults.large_delivery(header, rows, TARGET_ROWS))
     delivered = len(big.read_text().splitlines()) - 1
