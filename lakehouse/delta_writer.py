@@ -14,6 +14,7 @@ build leaves every table's history untouched.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 from collections.abc import Callable
@@ -225,9 +226,11 @@ def _merge(
     changed = (
         " or ".join(f"not (t.`{c}` <=> s.`{c}`)" for c in data_columns if c not in keys) or "false"
     )
+    predicate = " and ".join(f"t.`{k}` = s.`{k}`" for k in keys)
+    predicate += _partition_pruning(con, stage, table, keys)  # queries: before the reader opens
     merger = table.merge(
         reader(),
-        predicate=" and ".join(f"t.`{k}` = s.`{k}`" for k in keys),
+        predicate=predicate,
         source_alias="s",
         target_alias="t",
     )
@@ -245,6 +248,24 @@ def _merge(
         raise LakeWriteError(
             f"{spec.model}: the merge read {metrics['num_source_rows']} of {staged} staged rows"
         )
+
+
+def _partition_pruning(
+    con: duckdb.DuckDBPyConnection, stage: str, table: DeltaTable, keys: list[str]
+) -> str:
+    """Restrict a merge to the partitions the new rows fall in.
+
+    Only partition columns that are part of the unique_key qualify: a key then always lives
+    in the same partition, so a row of another partition can never match, and the merge reads
+    and rewrites only the touched partitions' files instead of the whole table.
+    """
+    clauses = []
+    for column in table.metadata().partition_columns:
+        if column not in keys:
+            continue
+        values = [v for (v,) in con.execute(f'select distinct "{column}" from {stage}').fetchall()]
+        clauses.append(f"t.`{column}` in ({', '.join(_literal(v) for v in values)})")
+    return "".join(f" and {c}" for c in clauses)
 
 
 def _insert_overwrite(
@@ -282,10 +303,21 @@ def _insert_overwrite(
 def _equals(column: str, value: Any) -> str:
     if value is None:
         return f"{column} is null"
+    return f"{column} = {_literal(value)}"
+
+
+def _literal(value: Any) -> str:
+    """A value as a SQL literal for delta-rs predicates (DataFusion)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return f"{column} = {value}"
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return f"cast('{value.isoformat()}' as timestamp)"
+    if isinstance(value, datetime.date):
+        return f"cast('{value.isoformat()}' as date)"
     text = str(value).replace("'", "''")
-    return f"{column} = '{text}'"
+    return f"'{text}'"
 
 
 def _same_content(

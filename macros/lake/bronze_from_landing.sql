@@ -28,7 +28,8 @@ from lake_landing_rows
     ones in order of appearance, then _source_file, _row_number, _raw_line, _rejected_reason.
     Files pass the landing gate first (lake_gate_files): the ones it rejects, and empty ones,
     are listed in temp table `into`_files with the reason, never read. The rest are read once
-    per header layout (union_by_name sniffs every file: 100 ms each); rows keep file order, so
+    per header layout, with the dialect and columns the gate found (sniffing costs ~10 ms a
+    file: most of the read for daily files); rows keep file order, so
     a streaming row_number numbers them within their file (files are read together only when
     their header, byte order mark, line ending and encoding agree). Rejected rows are numbered after
     the parsed rows of their file. -#}
@@ -60,12 +61,13 @@ create temp table {{ into }}_files (
     encoding varchar,
     data_lines bigint
 );
+{%- if gate %}
+insert into {{ into }}_files values
 {%- for entry in gate %}
-insert into {{ into }}_files values (
-    {{ lake_sql_string(entry.name) }}, '{{ entry.verdict }}', {{ lake_sql_string(entry.reason) }},
-    {{ lake_sql_string(entry.encoding) }}, {{ entry.data_lines }}
-);
+    ({{ lake_sql_string(entry.name) }}, '{{ entry.verdict }}', {{ lake_sql_string(entry.reason) }},
+     {{ lake_sql_string(entry.encoding) }}, {{ entry.data_lines }}){{ ',' if not loop.last else ';' }}
 {%- endfor %}
+{%- endif %}
 create temp table {{ into }} (
     {%- for column in columns %}
     {{ adapter.quote(column) }} varchar,
@@ -87,7 +89,10 @@ from (
         row_number() over () as _row_in_read
     from read_csv(
         [{%- for entry in group.entries %}{{ lake_sql_string(entry.read_path) }}{% if not loop.last %}, {% endif %}{% endfor -%}],
-        header = true, all_varchar = true, filename = true, parallel = false,
+        header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+        new_line = '{{ '\\r\\n' if 'crlf' in group.key[1] else '\\n' }}',
+        columns = { {%- for column in group.key[0] %}{{ lake_sql_string(column) }}: 'varchar'{% if not loop.last %}, {% endif %}{% endfor -%} },
+        filename = true, parallel = false,
         store_rejects = true, rejects_table = '{{ into }}_rejects', rejects_scan = '{{ into }}_reject_scans'
     )
 ) as delivered;
@@ -201,21 +206,28 @@ where rejects.error_rank = 1;
     {{ return(run_query(query).columns[0].values() | list) }}
 {% endmacro %}
 
-{#- Pre-hook of the audit: every delivered file of each stream into temp table
-    lake_delivered_<stream>, read exactly as bronze reads them (malformed rows included). -#}
+{#- Pre-hook of the audit: the delivered files of each stream it has not accounted for yet
+    (all of them on a first build) into temp table lake_delivered_<stream>, read exactly as
+    bronze reads them (malformed rows included). -#}
 {% macro lake_load_all_deliveries(streams) %}
     {%- if not execute or target.type != 'duckdb' -%}{{ return('') }}{%- endif -%}
     {%- set statements = [] -%}
+    {%- set root = lake_landing_root() ~ '/' -%}
     {%- for stream in streams -%}
         {%- set node = graph.sources['source.lakehouse.landing.' ~ stream] -%}
-        {%- set files = lake_list_files(lake_landing_root() ~ '/' ~ node.meta.landing_glob) -%}
+        {%- set query -%}
+            select file from glob('{{ (root ~ node.meta.landing_glob) | replace("'", "''") }}') as delivered
+            {%- if is_incremental() %}
+            where substr(file, {{ root | length + 1 }}) not in (
+                select recorded._source_file from {{ this }} as recorded
+                where recorded.stream = '{{ stream }}' and recorded.is_accounted
+            )
+            {%- endif %}
+            order by file
+        {%- endset -%}
+        {%- set files = run_query(query).columns[0].values() | list -%}
         {%- do statements.append(lake_load_files_sql(files, node.columns.keys() | list, 'lake_delivered_' ~ stream)) -%}
     {%- endfor -%}
     {{ return(statements | join('\n')) }}
 {% endmacro %}
 
-{#- Every file matching a glob, sorted. -#}
-{% macro lake_list_files(pattern) %}
-    {%- set query = "select file from glob('" ~ (pattern | replace("'", "''")) ~ "') order by file" -%}
-    {{ return(run_query(query).columns[0].values() | list) }}
-{% endmacro %}

@@ -1,9 +1,15 @@
 {#- Every delivered file of every landing stream, with the landing gate's verdict: read into
     bronze, empty (no rows), or rejected whole with the reason. The rows a file delivered are
     counted as bronze reads them (malformed rows included); for a rejected file, its non-empty
-    lines after the header. -#}
+    lines after the header. Files are immutable, so a build judges only files it has not
+    recorded yet, and files not accounted for last time (they are judged again). -#}
 {%- set streams = ['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines'] -%}
-{{ config(pre_hook=["{{ lake_load_all_deliveries(['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines']) }}"]) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key=['stream', '_source_file'],
+    pre_hook=["{{ lake_load_all_deliveries(['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines']) }}"]
+) }}
 
 with files as (
     {%- for stream in streams %}
@@ -32,6 +38,13 @@ with files as (
         group by _source_file
     ) as bronze
         on gate._source_file = bronze._source_file
+    {%- if is_incremental() %}
+    where gate._source_file not in (
+        select recorded._source_file
+        from {{ this }} as recorded
+        where recorded.stream = '{{ stream }}' and recorded.is_accounted = {{ lake_true() }}
+    )
+    {%- endif %}
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -1,3 +1,13 @@
+{#- Incremental by month: a build rewrites only the months whose flights or weather changed
+    since the last one (lake_changed_months), each month whole, so deletes are applied too. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite',
+    partition_by=['_partition_month'],
+    on_schema_change='fail'
+) }}
+{%- set months = lake_changed_months() %}
+
 with
 
 flights as (
@@ -20,8 +30,13 @@ flights as (
         dep_at_utc,
         sched_arr_at_utc,
         arr_at_utc,
-        is_cancelled
+        is_cancelled,
+        _partition_month,
+        _ingested_at
     from {{ ref('silver_flights') }}
+    {%- if is_incremental() %}
+    where {{ lake_in_months('_partition_month', months) }}
+    {%- endif %}
 
 ),
 
@@ -35,6 +50,9 @@ weather as (
         precip,
         visib
     from {{ ref('silver_weather') }}
+    {%- if is_incremental() %}
+    where {{ lake_in_months('cast(' ~ dbt.date_trunc('month', 'time_hour') ~ ' as date)', months) }}
+    {%- endif %}
 
 ),
 
@@ -58,6 +76,8 @@ flights_with_weather as (
         flights.distance,
         flights.air_time,
         flights.is_cancelled,
+        flights._partition_month,
+        flights._ingested_at,
         weather.origin as weather_origin,
         weather.temp,
         weather.wind_speed,
@@ -114,7 +134,9 @@ final as (
                 when wind_speed >= 20 then 'windy'
                 else 'clear'
             end as {{ lake_type_string() }}
-        ) as weather_condition
+        ) as weather_condition,
+        cast(_partition_month as date) as _partition_month,
+        cast(_ingested_at as {{ lake_type_timestamp_tz() }}) as _ingested_at
     from flights_with_weather
 
 )
@@ -145,5 +167,7 @@ select
     weather_wind_speed,
     weather_precip,
     weather_visib,
-    weather_condition
+    weather_condition,
+    _partition_month,
+    _ingested_at
 from final

@@ -1,5 +1,8 @@
+{#- Partitioned by the month of time_hour, which is part of the key: a merge then reads and
+    rewrites only the months a batch touches (a new day: one month). -#}
 {{ config(
-    unique_key=['time_hour', 'carrier', 'flight'],
+    unique_key=['_partition_month', 'time_hour', 'carrier', 'flight'],
+    partition_by=['_partition_month'],
     delete_flag_column='_is_deleted'
 ) }}
 
@@ -54,12 +57,29 @@ departed as (
                 then {{ dbt.dateadd('minute', 'dep_delay', 'sched_dep_at_utc') }}
         end as dep_at_utc,
         -- an arrival clock earlier than the departure means the flight landed on a later day
-        case
-            when sched_arr_same_day_utc < sched_dep_at_utc
-                then {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'sched_arr_time'), 'dest_tzone') }}
-            else sched_arr_same_day_utc
-        end as sched_arr_at_utc
+        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'sched_arr_time'), 'dest_tzone') }} as sched_arr_next_day_utc,
+        -- the arrival clock on the next two days, for flights that land after midnight
+        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'arr_time'), 'dest_tzone') }} as arr_next_day_utc,
+        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 2, 'flight_date'), 'arr_time'), 'dest_tzone') }} as arr_day_after_utc
     from scheduled
+),
+
+arrived as (
+    -- each conversion is computed once above and only picked here, which keeps the
+    -- expressions small for query planners (Spark's constraint propagation)
+    select
+        departed.*,
+        case
+            when sched_arr_same_day_utc < sched_dep_at_utc then sched_arr_next_day_utc
+            else sched_arr_same_day_utc
+        end as sched_arr_at_utc,
+        case
+            when arr_same_day_utc is null or dep_at_utc is null then null
+            when arr_same_day_utc >= dep_at_utc then arr_same_day_utc
+            when arr_next_day_utc >= dep_at_utc then arr_next_day_utc
+            else arr_day_after_utc
+        end as arr_at_utc
+    from departed
 )
 
 select
@@ -82,17 +102,12 @@ select
     sched_dep_at_utc,
     dep_at_utc,
     sched_arr_at_utc,
-    case
-        when arr_same_day_utc is null or dep_at_utc is null then null
-        when arr_same_day_utc >= dep_at_utc then arr_same_day_utc
-        when {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'arr_time'), 'dest_tzone') }} >= dep_at_utc
-            then {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'arr_time'), 'dest_tzone') }}
-        else {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 2, 'flight_date'), 'arr_time'), 'dest_tzone') }}
-    end as arr_at_utc,
+    arr_at_utc,
     case when dep_time is null then {{ lake_true() }} else {{ lake_false() }} end as is_cancelled,
+    cast({{ dbt.date_trunc('month', 'time_hour') }} as date) as _partition_month,
     _source_file,
     _row_number,
     _ingested_at,
     _batch_id,
     case when change_type = 'delete' then {{ lake_true() }} else {{ lake_false() }} end as _is_deleted
-from departed
+from arrived

@@ -4,6 +4,15 @@
     (flight_date - 29 .. flight_date - 2): every such flight has landed before this one leaves,
     even a late evening flight of the day before that lands after midnight. The label of a row is
     never used to build that row's features. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite',
+    partition_by=['_partition_month'],
+    on_schema_change='fail'
+) }}
+{#- Incremental by month: the months whose inputs changed and the two after them (their
+    28-day windows look back into changed days) are rebuilt, reading two months before each. -#}
+{%- set months = lake_month_span(lake_changed_months(with_planes=true), forward=2) -%}
 {%- set a_monday -%}cast('1900-01-01' as date){%- endset -%}
 
 with
@@ -21,8 +30,13 @@ flights as (
         sched_dep_time,
         sched_dep_at_utc,
         arr_delay,
-        distance
+        distance,
+        _partition_month,
+        _ingested_at
     from {{ ref('silver_flights') }}
+    {%- if is_incremental() %}
+    where {{ lake_in_months('_partition_month', lake_month_span(months, back=2)) }}
+    {%- endif %}
 
 ),
 
@@ -70,7 +84,9 @@ flights_labeled as (
             when arr_delay is null then null
             when arr_delay >= 15 then 1
             else 0
-        end as label_arr_delayed_15
+        end as label_arr_delayed_15,
+        _partition_month,
+        _ingested_at
     from flights
 
 ),
@@ -223,7 +239,9 @@ flights_with_features as (
         route_history.labeled_flights_28d as route_labeled_28d,
         route_history.delayed_flights_28d as route_delayed_28d,
         origin_history.labeled_flights_28d as origin_labeled_28d,
-        origin_history.delayed_flights_28d as origin_delayed_28d
+        origin_history.delayed_flights_28d as origin_delayed_28d,
+        flights_labeled._partition_month,
+        flights_labeled._ingested_at
     from flights_labeled
     left join planes
         on flights_labeled.tailnum = planes.tailnum
@@ -239,6 +257,9 @@ flights_with_features as (
     left join origin_history
         on flights_labeled.origin = origin_history.origin
         and flights_labeled.flight_date = origin_history.flight_date
+    {%- if is_incremental() %}
+    where {{ lake_in_months('flights_labeled._partition_month', months) }}
+    {%- endif %}
 
 ),
 
@@ -277,7 +298,9 @@ final as (
         cast(origin_delayed_28d as {{ lake_type_float() }}) / nullif(origin_labeled_28d, 0) as origin_delay_rate_28d,
         cast(coalesce(carrier_labeled_28d, 0) as bigint) as carrier_flights_28d,
         cast(coalesce(route_labeled_28d, 0) as bigint) as route_flights_28d,
-        cast(coalesce(origin_labeled_28d, 0) as bigint) as origin_flights_28d
+        cast(coalesce(origin_labeled_28d, 0) as bigint) as origin_flights_28d,
+        cast(_partition_month as date) as _partition_month,
+        cast(_ingested_at as {{ lake_type_timestamp_tz() }}) as _ingested_at
     from flights_with_features
 
 )
@@ -308,5 +331,7 @@ select
     cast(origin_delay_rate_28d as {{ lake_type_float() }}) as origin_delay_rate_28d,
     carrier_flights_28d,
     route_flights_28d,
-    origin_flights_28d
+    origin_flights_28d,
+    _partition_month,
+    _ingested_at
 from final

@@ -1,0 +1,59 @@
+{#- Incremental gold models rebuild whole months (insert_overwrite of _partition_month): the
+    months whose flights changed since the model's watermark (max _ingested_at of its rows).
+    A month changed when silver merged a flight of it (new or updated), when a correction
+    arrived for one of its flights (a delete leaves no silver row behind), or when a weather
+    observation of one of its hours arrived. With `with_planes`, a planes snapshot delivered
+    since then changes every month (a plane's attributes, or its absence, reach all its
+    flights). Runs at execution time so the model can filter with literal months, which every
+    engine prunes partitions on. Not incremental: an empty list. -#}
+{% macro lake_changed_months(with_planes=false) %}
+    {#- a unit test renders the full-build SELECT, which needs no change detection -#}
+    {%- if model.resource_type == 'unit_test' -%}{{ return([]) }}{%- endif -%}
+    {#- the refs first, so that parsing records them as the model's dependencies -#}
+    {%- set flights, corrections = ref('silver_flights'), ref('bronze_flight_corrections') -%}
+    {%- set weather, planes = ref('silver_weather'), ref('bronze_planes') if with_planes else none -%}
+    {%- if not execute or not is_incremental() -%}{{ return([]) }}{%- endif -%}
+    {%- set query -%}
+        select distinct changed_month from (
+            select _partition_month as changed_month
+            from ({{ lake_since_watermark(flights) }}) as merged_flights
+            union all
+            select cast({{ dbt.date_trunc('month', lake_parse_utc_timestamp('time_hour')) }} as date) as changed_month
+            from ({{ lake_since_watermark(corrections) }}) as corrections
+            union all
+            select cast({{ dbt.date_trunc('month', 'time_hour') }} as date) as changed_month
+            from ({{ lake_since_watermark(weather) }}) as observations
+            {%- if with_planes %}
+            union all
+            select flights._partition_month as changed_month
+            from {{ flights }} as flights
+            where exists (select 1 from ({{ lake_since_watermark(planes) }}) as snapshots)
+            {%- endif %}
+        ) as changed
+        where changed_month is not null
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | map('string') | list | sort) }}
+{% endmacro %}
+
+{#- The months (ISO first days) plus the `back` months before and `forward` months after each. -#}
+{% macro lake_month_span(months, back=0, forward=0) %}
+    {%- set span = [] -%}
+    {%- for month in months -%}
+        {%- set first_day = modules.datetime.date.fromisoformat(month[:10]) -%}
+        {%- for shift in range(0 - back, forward + 1) -%}
+            {%- set index = first_day.year * 12 + first_day.month - 1 + shift -%}
+            {%- set day = modules.datetime.date(index // 12, index % 12 + 1, 1).isoformat() -%}
+            {%- if day not in span -%}{%- do span.append(day) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(span | sort) }}
+{% endmacro %}
+
+{#- A filter keeping the rows of the given months (ISO first days); no month keeps no row. -#}
+{% macro lake_in_months(column, months) -%}
+    {%- if months | length == 0 -%}
+    1 = 0
+    {%- else -%}
+    {{ column }} in ({% for month in months %}cast('{{ month }}' as date){% if not loop.last %}, {% endif %}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
