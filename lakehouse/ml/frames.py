@@ -10,6 +10,8 @@ which is what makes a run reproducible from its Delta snapshot.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -48,6 +50,44 @@ def to_pandas(obj: Any) -> pd.DataFrame:
         f"cannot convert {type(obj).__module__}.{type(obj).__qualname__} to pandas: expected a "
         "pandas or Spark DataFrame, a pyarrow Table/RecordBatchReader or a DuckDB relation"
     )
+
+
+def rows_between(frame: Any, column: str, start: date, end: date) -> Any:
+    """The rows of an engine frame with ``start <= column <= end``, filtered by the engine.
+
+    Why: a feature table grows with every year delivered while a training window does not;
+    filtering before the conversion to pandas keeps memory proportional to the window. DuckDB
+    relations and Spark DataFrames both take the same SQL expression.
+    """
+    return frame.filter(
+        f"{column} >= cast('{start.isoformat()}' as date) "
+        f"and {column} <= cast('{end.isoformat()}' as date)"
+    )
+
+
+def without_keys_in(frame: Any, other: Any, key: str) -> Any:
+    """The rows of ``frame`` whose ``key`` is not in ``other`` (an anti join in the engine).
+
+    Why: batch scoring asks "which flights are not scored yet"; answering it in pandas would
+    load every flight ever scored on each run.
+    """
+    keys = other.select(key)
+    if hasattr(frame, "toPandas"):  # Spark
+        return frame.join(keys, on=key, how="left_anti")
+    return frame.join(keys, key, how="anti")  # DuckDB
+
+
+def arrow_batches(obj: Any, rows: int = 500_000) -> Iterator[pa.RecordBatch]:
+    """``obj`` as Arrow record batches of at most ``rows`` rows, streamed where the engine can.
+
+    A DuckDB relation streams from the engine, so a caller holds one batch at a time; anything
+    else is converted whole (a Spark DataFrame through pandas) and sliced.
+    """
+    if hasattr(obj, "to_arrow_reader") and not hasattr(obj, "toPandas"):
+        yield from obj.to_arrow_reader(rows)
+        return
+    table = pa.Table.from_pandas(to_pandas(obj), preserve_index=False)
+    yield from table.to_batches(max_chunksize=rows)
 
 
 def delta_version(path: str) -> int:

@@ -1,39 +1,81 @@
 {#- Incremental gold models rebuild whole months (insert_overwrite of _partition_month): the
     months whose flights changed since the model's watermark (max _ingested_at of its rows).
-    A month changed when silver merged a flight of it (new or updated), when a correction
-    arrived for one of its flights (a delete leaves no silver row behind), or when a weather
-    observation of one of its hours arrived. With `with_planes`, a planes snapshot delivered
-    since then changes every month (a plane's attributes, or its absence, reach all its
-    flights). Runs at execution time so the model can filter with literal months, which every
-    engine prunes partitions on. Not incremental: an empty list. -#}
+    A month changed when silver merged a flight of it (new or updated), when its number of
+    flights in silver differs from the model's (a deleted flight leaves no silver row behind),
+    or when a weather observation of one of its hours arrived. With `with_planes`, a plane
+    changed or added in silver_planes since then changes every month (a plane's attributes reach
+    all its flights). Runs at execution time so the model can filter with literal months, which
+    every engine prunes partitions on. Not incremental: an empty list. -#}
 {% macro lake_changed_months(with_planes=false) %}
     {#- a unit test renders the full-build SELECT, which needs no change detection -#}
     {%- if model.resource_type == 'unit_test' -%}{{ return([]) }}{%- endif -%}
     {#- the refs first, so that parsing records them as the model's dependencies -#}
-    {%- set flights, corrections = ref('silver_flights'), ref('bronze_flight_corrections') -%}
-    {%- set weather, planes = ref('silver_weather'), ref('bronze_planes') if with_planes else none -%}
+    {%- set flights, weather = ref('silver_flights'), ref('silver_weather') -%}
+    {%- set planes = ref('silver_planes') if with_planes else none -%}
     {%- if not execute or not is_incremental() -%}{{ return([]) }}{%- endif -%}
     {%- set query -%}
         select distinct changed_month from (
             select _partition_month as changed_month
             from ({{ lake_since_watermark(flights) }}) as merged_flights
             union all
-            select cast({{ dbt.date_trunc('month', lake_parse_utc_timestamp('time_hour')) }} as date) as changed_month
-            from ({{ lake_since_watermark(corrections) }}) as corrections
+            select coalesce(in_silver._partition_month, in_model._partition_month) as changed_month
+            from (
+                select _partition_month, count(*) as flights
+                from {{ flights }}
+                group by _partition_month
+            ) as in_silver
+            full outer join (
+                select _partition_month, count(*) as flights
+                from {{ this }}
+                group by _partition_month
+            ) as in_model
+                on in_silver._partition_month = in_model._partition_month
+            where in_silver.flights is null or in_model.flights is null
+                or in_silver.flights <> in_model.flights
             union all
             select cast({{ dbt.date_trunc('month', 'time_hour') }} as date) as changed_month
             from ({{ lake_since_watermark(weather) }}) as observations
             {%- if with_planes %}
             union all
-            select flights._partition_month as changed_month
-            from {{ flights }} as flights
-            where exists (select 1 from ({{ lake_since_watermark(planes) }}) as snapshots)
+            select all_flights._partition_month as changed_month
+            from {{ flights }} as all_flights
+            where exists (select 1 from ({{ lake_since_watermark(planes) }}) as changed_planes)
             {%- endif %}
         ) as changed
         where changed_month is not null
     {%- endset -%}
     {{ return(run_query(query).columns[0].values() | map('string') | list | sort) }}
 {% endmacro %}
+
+{#- The months of bronze flight rows (daily files and corrections) ingested since the model's
+    watermark, for models that account for bronze rows; rows whose time_hour does not parse
+    count as `unparsed_month`. -#}
+{% macro lake_changed_bronze_flight_months(unparsed_month) %}
+    {%- if model.resource_type == 'unit_test' -%}{{ return([]) }}{%- endif -%}
+    {%- set daily, corrections = ref('bronze_flights'), ref('bronze_flight_corrections') -%}
+    {%- if not execute or not is_incremental() -%}{{ return([]) }}{%- endif -%}
+    {%- set query -%}
+        select distinct changed_month from (
+            select {{ lake_month_of_raw_time_hour('time_hour', unparsed_month) }} as changed_month
+            from ({{ lake_since_watermark(daily) }}) as deliveries
+            union all
+            select {{ lake_month_of_raw_time_hour('time_hour', unparsed_month) }} as changed_month
+            from ({{ lake_since_watermark(corrections) }}) as corrections
+        ) as changed
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | map('string') | list | sort) }}
+{% endmacro %}
+
+{#- The partition month of a bronze flight row: its time_hour's month, or `unparsed_month`
+    (a literal date, or null) when time_hour does not parse. -#}
+{% macro lake_month_of_raw_time_hour(raw_time_hour, unparsed_month=none) -%}
+    {%- set month = 'cast(' ~ dbt.date_trunc('month', lake_parse_utc_timestamp(raw_time_hour)) ~ ' as date)' -%}
+    {%- if unparsed_month -%}
+    coalesce({{ month }}, cast('{{ unparsed_month }}' as date))
+    {%- else -%}
+    {{ month }}
+    {%- endif -%}
+{%- endmacro %}
 
 {#- The months (ISO first days) plus the `back` months before and `forward` months after each. -#}
 {% macro lake_month_span(months, back=0, forward=0) %}

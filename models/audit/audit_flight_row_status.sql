@@ -1,3 +1,14 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite',
+    partition_by=['_partition_month'],
+    on_schema_change='fail'
+) }}
+{%- set unparsed = '1900-01-01' %}
+{#- A row's status depends only on rows of the same flight, which share its month: a build
+    classifies again only the months that received bronze rows since the last one (rows whose
+    time_hour does not parse share the month 1900-01-01). -#}
+{%- set months = lake_changed_bronze_flight_months(unparsed) %}
 {#- What became of every bronze flight row (daily deliveries and corrections): the current
     silver version, quarantined, superseded by a later delivery of the same flight, a delete
     instruction, or deleted by one. Anything else is 'unaccounted', which a test forbids. -#}
@@ -14,6 +25,9 @@ with bronze_rows as (
         flight as raw_flight,
         'update' as change_type
     from {{ ref('bronze_flights') }}
+    {%- if is_incremental() %}
+    where {{ lake_in_months(lake_month_of_raw_time_hour('time_hour', unparsed), months) }}
+    {%- endif %}
     union all
     select
         'flight_corrections' as stream,
@@ -26,6 +40,9 @@ with bronze_rows as (
         flight as raw_flight,
         lower({{ lake_clean_text('change_type') }}) as change_type
     from {{ ref('bronze_flight_corrections') }}
+    {%- if is_incremental() %}
+    where {{ lake_in_months(lake_month_of_raw_time_hour('time_hour', unparsed), months) }}
+    {%- endif %}
 ),
 
 keyed as (
@@ -33,8 +50,17 @@ keyed as (
         bronze_rows.*,
         {{ lake_parse_utc_timestamp('raw_time_hour') }} as time_hour,
         {{ lake_clean_text('raw_carrier') }} as carrier,
-        {{ lake_parse('raw_flight', 'integer') }} as flight
+        {{ lake_parse('raw_flight', 'integer') }} as flight,
+        {{ lake_month_of_raw_time_hour('raw_time_hour', unparsed) }} as _partition_month
     from bronze_rows
+),
+
+silver as (
+    select flight_key, time_hour, carrier, flight, _source_file, _row_number
+    from {{ ref('silver_flights') }}
+    {%- if is_incremental() %}
+    where {{ lake_in_months('_partition_month', months) }}
+    {%- endif %}
 ),
 
 valid_deletes as (
@@ -62,15 +88,17 @@ classified as (
             when valid_deletes.flight is not null then 'deleted'
             else 'unaccounted'
         end as status,
-        quarantine.failed_rule
+        quarantine.failed_rule,
+        keyed._partition_month,
+        keyed._ingested_at
     from keyed
     left join {{ ref('silver_flights_quarantine') }} as quarantine
         on keyed._source_file = quarantine._source_file
         and keyed._row_number = quarantine._row_number
-    left join {{ ref('silver_flights') }} as current_rows
+    left join silver as current_rows
         on keyed._source_file = current_rows._source_file
         and keyed._row_number = current_rows._row_number
-    left join {{ ref('silver_flights') }} as silver_key
+    left join silver as silver_key
         on keyed.time_hour = silver_key.time_hour
         and keyed.carrier = silver_key.carrier
         and keyed.flight = silver_key.flight

@@ -40,6 +40,16 @@ select * from (values ('a', 1), ('a', 2), ('b', 3)) as t(part, v)
 select * from (values ('b', 30), ('b', 31)) as t(part, v)
 {% endif %}
 """,
+    "m_merge_by_month.sql": """
+{{ config(materialized='incremental', incremental_strategy='merge', unique_key=['month', 'id'],
+          partition_by=['month']) }}
+{% if var('batch', 1) == 1 %}
+select * from (values (date '2013-01-01', 1, 'a'), (date '2013-02-01', 2, 'b'))
+    as t(month, id, v)
+{% else %}
+select * from (values (date '2013-02-01', 2, 'B'), (date '2013-02-01', 3, 'c')) as t(month, id, v)
+{% endif %}
+""",
     "m_table.sql": """
 {{ config(materialized='table') }}
 select {{ var('value', 1) }} as value, timestamp '2013-01-01 10:00:00' as naive_ts
@@ -146,6 +156,24 @@ def test_insert_overwrite_replaces_only_new_partitions(two_batches: Lakehouse) -
     assert DeltaTable(str(two_batches.lake / "demo/m_partitions")).metadata().partition_columns == [
         "part"
     ]
+
+
+def test_merge_rewrites_only_the_partitions_of_its_rows(two_batches: Lakehouse) -> None:
+    """The partition column is in the key, so a batch of February rows cannot match January's:
+    the merge leaves January's file as it was and rewrites February's."""
+    got = rows(two_batches, "m_merge_by_month", "id")
+    assert [(r["id"], r["v"]) for r in got] == [(1, "a"), (2, "B"), (3, "c")]
+    path = str(two_batches.lake / "demo/m_merge_by_month")
+    table = DeltaTable(path)
+    before = set(DeltaTable(path, version=table.version() - 1).file_uris())
+    after = set(table.file_uris())
+    assert {f for f in before if "month=2013-01-01" in f} == {
+        f for f in after if "month=2013-01-01" in f
+    }
+    assert all("month=2013-02-01" in f for f in before - after)
+    assert all("month=2013-02-01" in f for f in after - before) and after - before
+    metrics = table.history()[0]["operationMetrics"]
+    assert metrics["num_target_files_skipped_during_scan"] == 1
 
 
 def test_append_new_columns_widens_the_table(two_batches: Lakehouse) -> None:

@@ -3,6 +3,8 @@ model, for flights not scored yet (incremental append)."""
 
 from datetime import UTC, datetime
 
+import pandas as pd
+
 from lakehouse.ml import frames, scoring
 
 
@@ -13,11 +15,19 @@ def model(dbt, session):
         on_schema_change="append_new_columns",
     )
     dbt.ref("ml_train")  # score only after this build's training decided the champion
-    # pandas at the edge: the same code runs on DuckDB and on a Spark session
-    flights = frames.to_pandas(dbt.ref("ml_flight_features"))
+    # the engine picks the unscored flights; pandas sees them a batch at a time, so the same
+    # code runs on DuckDB and on a Spark session, and memory does not grow with the table
+    flights = dbt.ref("ml_flight_features")
     if dbt.is_incremental:
-        scored = frames.to_pandas(session.sql(f"select flight_key from {dbt.this}"))
-        flights = flights[~flights["flight_key"].isin(scored["flight_key"])]
+        scored = session.sql(f"select flight_key from {dbt.this}")
+        flights = frames.without_keys_in(flights, scored, "flight_key")
     name = dbt.config.get("registered_model_name")
     champion, version = scoring.load_champion(name)
-    return scoring.score(flights, champion, name, version, datetime.now(UTC))
+    scored_at = datetime.now(UTC)
+    batches = [
+        scoring.score(batch.to_pandas(), champion, name, version, scored_at)
+        for batch in frames.arrow_batches(flights)
+    ]
+    if not batches:  # nothing new: an empty frame with the table's columns
+        return scoring.score(frames.to_pandas(flights), champion, name, version, scored_at)
+    return pd.concat(batches, ignore_index=True)
