@@ -334,6 +334,7 @@ def _spark_child(landing_root: Path, out_dir: Path) -> None:
     the next models reference."""
     from lakehouse.offline import spark_check
 
+    started = time.perf_counter()
     work = _work_dir(out_dir)
     compiled = json.loads((work / "databricks_models.json").read_text())
     streams = landing_streams(landing_root, work)
@@ -341,6 +342,7 @@ def _spark_child(landing_root: Path, out_dir: Path) -> None:
         "lakehouse-spark-baseline", SPARK_DRIVER_MEMORY, SPARK_SHUFFLE_PARTITIONS
     )
     gateway = spark.sparkContext._gateway.proc  # the JVM, to wait for it (its rusage)
+    print(f"spark session: {time.perf_counter() - started:.1f} s", flush=True)
     try:
         spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         for name, stream in streams.items():
@@ -361,7 +363,9 @@ def _spark_child(landing_root: Path, out_dir: Path) -> None:
             if missing:
                 raise BaselineError(f"{name} reads relations not registered: {missing}")
             path = out_dir / f"{name}.parquet"
+            started = time.perf_counter()
             spark_check.model_frame(spark, model).write.mode("overwrite").parquet(str(path))
+            print(f"{name}: {time.perf_counter() - started:.1f} s", flush=True)
             spark.read.parquet(str(path)).createOrReplaceTempView(
                 spark_check.view_name(model.schema, name)
             )
