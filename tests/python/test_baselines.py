@@ -36,7 +36,8 @@ def _late_delivery(lh: Lakehouse) -> None:
         for column, value in changes.items():
             values[columns.index(column)] = value
         late.append(",".join(values))
-    (lh.landing / "flights" / "flights_2013-01-07.csv").write_text("\n".join([header, *late]) + "\n")
+    late_file = lh.landing / "flights" / "flights_2013-01-07.csv"
+    late_file.write_text("\n".join([header, *late]) + "\n")
 
 
 @pytest.fixture(scope="module")
