@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 STRATEGIES = ("overwrite", "append", "merge", "insert_overwrite")
 SCHEMA_CHANGE_POLICIES = ("ignore", "fail", "append_new_columns")
+#: A partition (or an unpartitioned table) with this many files under COMPACT_TARGET_BYTES is
+#: compacted after a write: daily merges and appends each add a small file.
+COMPACT_MIN_FILES_ENV = "LAKEHOUSE_COMPACT_MIN_FILES"
+COMPACT_TARGET_BYTES = 64 * 1024 * 1024
 
 
 class LakeWriteError(RuntimeError):
@@ -105,6 +110,9 @@ def run(con: duckdb.DuckDBPyConnection, spec: WriteSpec) -> WriteResult:
                 f"{spec.model}: another writer committed to {location} while this model was "
                 f"being written; this run's write was not committed, re-run the model ({exc})"
             ) from exc
+        if result.committed and spec.mode in ("append", "merge") and result.version:
+            for partition in compact_small_files(location, options):
+                log.info("%s: compacted small files of %s", spec.model, partition)
         con.execute(f"create schema if not exists {spec.schema}")
         con.execute(
             f"create or replace view {spec.relation} as select * from "
@@ -460,3 +468,35 @@ def _result(
             f"{protocol.min_writer_version}; Synapse Serverless reads only reader 1"
         )
     return WriteResult(operation, rows, table.version(), committed=True)
+
+
+def compact_small_files(location: str, options: dict[str, str] | None) -> list[str]:
+    """Compact every partition holding too many small files; returns what was compacted.
+
+    Why here: each incremental batch appends or merges a few thousand rows as a new file, so
+    after a month of daily builds a partition is dozens of small files that every reader lists
+    and opens. Only small files are rewritten, into files of up to COMPACT_TARGET_BYTES, so the
+    cost stays bounded by the threshold, not by the table's size.
+    """
+    threshold = int(os.environ.get(COMPACT_MIN_FILES_ENV, "24"))
+    table = DeltaTable(location, storage_options=options)
+    files = pa.table(table.get_add_actions(flatten=True)).to_pylist()
+    columns = table.metadata().partition_columns
+    counts: dict[tuple[Any, ...], int] = {}
+    for f in files:
+        if f["size_bytes"] < COMPACT_TARGET_BYTES:
+            key = tuple(f[f"partition.{c}"] for c in columns)
+            counts[key] = counts.get(key, 0) + 1
+    compacted = []
+    for key, count in sorted(counts.items(), key=str):
+        if count < threshold:
+            continue
+        filters = [(c, "=", _partition_text(v)) for c, v in zip(columns, key, strict=True)]
+        table.optimize.compact(partition_filters=filters or None, target_size=COMPACT_TARGET_BYTES)
+        compacted.append(", ".join(f"{c}={v}" for c, _, v in filters) or "whole table")
+    return compacted
+
+
+def _partition_text(value: Any) -> str:
+    """A partition value as Delta stores it in the log (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)

@@ -542,6 +542,7 @@ copy (
                 then local_to_utc(clock_on_date(flight_date + interval 2 day, arr_time), dest_tzone)
         end as arr_at_utc,
         dep_time is null as is_cancelled,
+        cast(date_trunc('month', time_hour) as date) as _partition_month,
         _source_file, _row_number, run_info.ingested_at as _ingested_at, run_info.batch_id as _batch_id
     from arrived, run_info
 ) to '$out/silver_flights.parquet' (format parquet);
@@ -617,7 +618,9 @@ copy (
             when weather.visib < 3 then 'low visibility'
             when weather.wind_speed >= 20 then 'windy'
             else 'clear'
-        end as weather_condition
+        end as weather_condition,
+        flights._partition_month,
+        flights._ingested_at
     from '$out/silver_flights.parquet' as flights
     left join '$out/silver_weather.parquet' as weather
         on flights.origin = weather.origin and flights.time_hour = weather.time_hour

@@ -1,6 +1,8 @@
 """The scale benchmark's baselines do the dbt build's work: on one small landing zone, the
-hand-written DuckDB script and the Databricks-compiled SELECTs on local Spark give every
-silver and gold output of the dbt lake, row for row (lakehouse.bench.baselines)."""
+hand-written DuckDB script gives every silver and gold output of the dbt lake, row for row
+(lakehouse.bench.baselines). The Spark baseline runs the Databricks-compiled SELECTs, whose
+equality with DuckDB test_spark_equivalence checks model by model; a Spark run of this lake
+costs minutes on two cores, so the benchmark compares its row counts instead."""
 
 from __future__ import annotations
 
@@ -101,11 +103,6 @@ def test_the_lake_has_what_the_baselines_must_reproduce(lake):
 
 def test_duckdb_baseline_gives_the_lake(lake, tmp_path):
     result = baselines.run_duckdb_baseline(lake.landing, tmp_path)
-    _same_as_lake(lake, tmp_path, result)
-
-
-def test_spark_baseline_gives_the_lake(lake, tmp_path):
-    result = baselines.run_spark_baseline(lake.landing, tmp_path)
     _same_as_lake(lake, tmp_path, result)
 
 

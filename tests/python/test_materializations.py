@@ -50,6 +50,10 @@ select * from (values (date '2013-01-01', 1, 'a'), (date '2013-02-01', 2, 'b'))
 select * from (values (date '2013-02-01', 2, 'B'), (date '2013-02-01', 3, 'c')) as t(month, id, v)
 {% endif %}
 """,
+    "m_append_small.sql": """
+{{ config(materialized='incremental', incremental_strategy='append', tags=['compaction']) }}
+select {{ var('batch', 1) }} as batch, i as id from range(2) as t(i)
+""",
     "m_table.sql": """
 {{ config(materialized='table') }}
 select {{ var('value', 1) }} as value, timestamp '2013-01-01 10:00:00' as naive_ts
@@ -132,8 +136,17 @@ def version(lh: Lakehouse, model: str) -> int:
 
 @pytest.fixture(scope="module")
 def two_batches(project: Lakehouse) -> Lakehouse:
-    dbt(project, "run", "--exclude", "tag:bad")
-    dbt(project, "run", "--exclude", "tag:bad", "m_schema_fail", "--vars", "{batch: 2}")
+    dbt(project, "run", "--exclude", "tag:bad", "tag:compaction")
+    dbt(
+        project,
+        "run",
+        "--exclude",
+        "tag:bad",
+        "tag:compaction",
+        "m_schema_fail",
+        "--vars",
+        "{batch: 2}",
+    )
     return project
 
 
@@ -174,6 +187,33 @@ def test_merge_rewrites_only_the_partitions_of_its_rows(two_batches: Lakehouse) 
     assert all("month=2013-02-01" in f for f in after - before) and after - before
     metrics = table.history()[0]["operationMetrics"]
     assert metrics["num_target_files_skipped_during_scan"] == 1
+
+
+def test_small_files_are_compacted_once_a_partition_has_enough(project: Lakehouse) -> None:
+    """Every batch appends a small file; the third one reaches the threshold (3 here) and the
+    writer compacts them into one, keeping every row."""
+    env = {**project.env(), "LAKEHOUSE_COMPACT_MIN_FILES": "3"}
+    path = str(project.lake / "demo/m_append_small")
+    for batch in (1, 2, 3):
+        run(
+            [
+                str(BIN / "dbt"),
+                "run",
+                "-s",
+                "m_append_small",
+                "--vars",
+                f"{{batch: {batch}}}",
+                "--project-dir",
+                str(project.root),
+            ],
+            env,
+        )
+        files = len(DeltaTable(path).file_uris())
+        assert files == (batch if batch < 3 else 1), (batch, files)
+    table = DeltaTable(path)
+    assert table.history()[0]["operation"] == "OPTIMIZE"
+    got = sorted((r["batch"], r["id"]) for r in table.to_pyarrow_table().to_pylist())
+    assert got == [(b, i) for b in (1, 2, 3) for i in range(2)]
 
 
 def test_append_new_columns_widens_the_table(two_batches: Lakehouse) -> None:
