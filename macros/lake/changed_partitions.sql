@@ -44,7 +44,7 @@
         ) as changed
         where changed_month is not null
     {%- endset -%}
-    {{ return(run_query(query).columns[0].values() | map('string') | list | sort) }}
+    {{ return(lake_first_column_text(run_query(query)) | sort) }}
 {% endmacro %}
 
 {#- The months of bronze flight rows (daily files and corrections) ingested since the model's
@@ -63,7 +63,7 @@
             from ({{ lake_since_watermark(corrections) }}) as corrections
         ) as changed
     {%- endset -%}
-    {{ return(run_query(query).columns[0].values() | map('string') | list | sort) }}
+    {{ return(lake_first_column_text(run_query(query)) | sort) }}
 {% endmacro %}
 
 {#- The partition month of a bronze flight row: its time_hour's month, or `unparsed_month`
@@ -99,3 +99,10 @@
     {{ column }} in ({% for month in months %}cast('{{ month }}' as date){% if not loop.last %}, {% endif %}{% endfor %})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The first column of a query result as text, one item per row. -#}
+{% macro lake_first_column_text(result) %}
+    {%- set values = [] -%}
+    {%- for row in result -%}{%- do values.append(row[0] | string) -%}{%- endfor -%}
+    {{ return(values) }}
+{% endmacro %}
