@@ -19,6 +19,7 @@ the file was when it was opened directly.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
@@ -45,13 +46,9 @@ class Plugin(BasePlugin):
         duckdb_ext.load_extensions(conn)
         conn.execute("SET TimeZone = 'UTC'")
         self._use_catalog(conn, attach=True)
-        registered = conn.execute(
-            "select count(*) from duckdb_functions() where function_name = 'lake_inspect_delivery'"
-        ).fetchone()
-        if not registered or registered[0] == 0:  # dbt may configure a reopened connection
-            conn.create_function(
-                "lake_inspect_delivery", file_gate.inspect_delivery, ["BLOB"], "VARCHAR"
-            )
+        _create_function_if_absent(
+            conn, "lake_inspect_delivery", file_gate.inspect_delivery, ["BLOB"], "VARCHAR"
+        )
         lake_root = self.creds.external_root if self.creds is not None else ""
         storage.configure_duckdb(conn, lake_root, self.landing_root)
         storage.ensure_container(lake_root)
@@ -82,3 +79,19 @@ def _current_command() -> str:
         return str(getattr(get_flags(), "WHICH", None) or "build")
     except Exception:  # noqa: BLE001 (no flags outside the CLI: assume the worst)
         return "build"
+
+
+def _create_function_if_absent(
+    conn: DuckDBPyConnection,
+    name: str,
+    function: Callable[..., Any],
+    parameters: list[str],
+    returns: str,
+) -> None:
+    """Register a Python scalar function once per connection (dbt may configure a reopened
+    connection again, and DuckDB refuses a second registration under the same name)."""
+    registered = conn.execute(
+        "select count(*) from duckdb_functions() where function_name = ?", [name]
+    ).fetchone()
+    if not registered or registered[0] == 0:
+        conn.create_function(name, function, parameters, returns)

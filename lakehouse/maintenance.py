@@ -166,7 +166,7 @@ def pinned_versions(table: LakeTable) -> dict[int, list[str]]:
     from mlflow.tracking import MlflowClient  # lazy: the other commands need no MLflow
 
     client = MlflowClient()
-    wanted = _same_location(table.location)
+    wanted = storage.resolve(table.location)
     pins: dict[int, list[str]] = {}
     experiments = [experiment.experiment_id for experiment in client.search_experiments()]
     if not experiments:
@@ -175,14 +175,8 @@ def pinned_versions(table: LakeTable) -> dict[int, list[str]]:
         params = run.data.params
         for key, value in params.items():
             is_input_path = key.startswith("input.") and key.endswith(".path")
-            if is_input_path and _same_location(value) == wanted:
+            if is_input_path and storage.resolve(value) == wanted:
                 version = params.get(key.removesuffix(".path") + ".delta_version")
                 if version is not None:
                     pins.setdefault(int(version), []).append(run.info.run_id)
     return pins
-
-
-def _same_location(location: str) -> str:
-    if storage.is_remote(location):
-        return location.rstrip("/")
-    return str(Path(location).resolve())
