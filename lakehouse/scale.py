@@ -5,9 +5,10 @@ The benchmark needs data far larger than the one source year, yet shaped exactly
 Year ``k`` (``k = 0 .. years-1``) is the 2013 year moved forward to ``2013 + k``:
 
 * calendar fields are replaced and ``time_hour`` is recomputed from the local date and hour in
-  America/New_York, so daylight-saving days move correctly (a local hour that does not exist,
-  or exists twice, in the new year keeps one row per key; the rest are left out, as in the
-  source); a leap year's Feb 29 is Feb 28's traffic again, with its own noise;
+  America/New_York, so daylight-saving days move correctly: rows of a local hour the new day
+  lacks (2 am when clocks spring forward) are left out, as the source leaves that hour out,
+  and of a 1 am that was doubled only one row per key is kept; a leap year's Feb 29 is
+  Feb 28's traffic again, with its own noise;
 * each day's flights are resampled: a few percent dropped, a few percent duplicated under a
   new flight number unused that day by the carrier at that hour, and some delays, clock times
   and air times jittered by a few minutes (``NA`` stays ``NA``; clocks wrap to 2400 like the
@@ -84,19 +85,22 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _time_hour_map(source_values: set[str], target: date) -> dict[str, str]:
+def _time_hour_map(source_values: set[str], target: date) -> dict[str, str | None]:
     """Source ``time_hour`` -> the same local clock hour on ``target``, as UTC text.
 
     Only the handful of distinct hours of a day are converted, which keeps the zone maths
-    off the per-row path. The local fold (first or second 1 am in November) is kept.
+    off the per-row path. The local fold (first or second 1 am in November) is kept; an hour
+    that does not exist on ``target`` (2 am when clocks spring forward) maps to None.
     """
-    mapping = {}
+    mapping: dict[str, str | None] = {}
     for value in source_values:
         local = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(LOCAL_ZONE)
         moved = local.replace(tzinfo=None).replace(
             year=target.year, month=target.month, day=target.day
         )
-        mapping[value] = _utc_text(moved.replace(tzinfo=LOCAL_ZONE, fold=local.fold))
+        aware = moved.replace(tzinfo=LOCAL_ZONE, fold=local.fold)
+        exists = aware.astimezone(UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None) == moved
+        mapping[value] = _utc_text(aware) if exists else None
     return mapping
 
 
@@ -164,18 +168,19 @@ class ScaleGenerator:
         drop_rate, dup_rate = self._year_rates(day.year)
         rng = self._rng("flights", day.isoformat())
         ys, ms, ds = str(day.year), str(day.month), str(day.day)
-        used = {(hours[r[th]], r[carrier], r[flight]) for r in rows.rows}
+        used = {(hours[r[th]] or "", r[carrier], r[flight]) for r in rows.rows}
         seen: set[tuple[str, str, str]] = set()
         out: list[Row] = []
         for source in rows.rows:
             if rng.random() < drop_rate:
                 continue
+            moved = hours[source[th]]
+            key = (moved, source[carrier], source[flight])
+            if moved is None or key in seen:  # an hour the new day lacks, or has once only
+                continue
             row = list(source)
             row[y], row[m], row[d] = ys, ms, ds
-            row[th] = hours[source[th]]
-            key = (row[th], row[carrier], row[flight])
-            if key in seen:  # two local hours became one UTC hour (DST): keep the first
-                continue
+            row[th] = moved
             seen.add(key)
             if rng.random() < JITTER_RATE:
                 self._jitter(row, rng)
@@ -193,20 +198,27 @@ class ScaleGenerator:
         return Table(header=list(rows.header), rows=out)
 
     def _jitter(self, row: Row, rng) -> None:
-        """Move departure and/or arrival by a few minutes, keeping clocks and delays in step."""
+        """Move departure and arrival by a few minutes, keeping clocks and delays in step.
+
+        The arrival moves with the departure plus an extra that is added to the air time as
+        well, so the gate-to-gate time minus the air time (taxiing) stays as in the source.
+        """
         dep_delay, dep_time, arr_delay, arr_time, air_time = self._jitter_cols
         minutes, n = JITTER_MINUTES, len(JITTER_MINUTES)
         random = rng.random
         delta = minutes[int(random() * n)]
+        extra = minutes[int(random() * n)]
         if row[dep_delay] != NA and row[dep_time] != NA:
             row[dep_delay] = str(int(row[dep_delay]) + delta)
             row[dep_time] = _shift_hhmm(row[dep_time], delta)
-        if row[arr_delay] != NA and row[arr_time] != NA:
-            delta += minutes[int(random() * n)]
+        if row[arr_delay] != NA and row[arr_time] != NA and row[air_time] != NA:
+            if int(row[air_time]) + extra >= 1:
+                row[arr_delay] = str(int(row[arr_delay]) + delta + extra)
+                row[arr_time] = _shift_hhmm(row[arr_time], delta + extra)
+                row[air_time] = str(int(row[air_time]) + extra)
+        elif row[arr_delay] != NA and row[arr_time] != NA:
             row[arr_delay] = str(int(row[arr_delay]) + delta)
             row[arr_time] = _shift_hhmm(row[arr_time], delta)
-        if row[air_time] != NA:
-            row[air_time] = str(max(1, int(row[air_time]) + minutes[int(random() * n)]))
 
     def weather_day(self, day: date) -> Table | None:
         """The weather delivery of ``day``: the source day's observations, moved."""
@@ -221,11 +233,12 @@ class ScaleGenerator:
         seen: set[tuple[str, str]] = set()
         out: list[Row] = []
         for source in rows.rows:
-            row = list(source)
-            row[w["year"]], row[w["month"]], row[w["day"]] = ys, ms, ds
-            row[w["time_hour"]] = hours[source[w["time_hour"]]]
-            key = (row[origin], row[w["time_hour"]])
-            if key not in seen:
+            moved = hours[source[w["time_hour"]]]
+            key = (source[origin], moved)
+            if moved is not None and key not in seen:
+                row = list(source)
+                row[w["year"]], row[w["month"]], row[w["day"]] = ys, ms, ds
+                row[w["time_hour"]] = moved
                 seen.add(key)
                 out.append(row)
         return Table(header=list(rows.header), rows=out)

@@ -1,0 +1,1 @@
+"""Benchmark helpers: timing and memory of commands, Delta log accounting, baselines."""
