@@ -97,7 +97,7 @@ def dbt_step(name: str, args: list[str], root: Path, env: dict[str, str]) -> dic
     """Run one dbt command: time, peak RSS, Delta actions per table, slowest models."""
     before = delta_log.latest_versions(root / "lake")
     (root / "target" / "run_results.json").unlink(missing_ok=True)
-    run = measure([DBT, *args], env=env, cwd=REPO)
+    run = measure([DBT, *args], env=env, cwd=REPO, check=False)
     changes = delta_log.changes_since(root / "lake", before)
     step = {
         "step": name,
@@ -107,7 +107,11 @@ def dbt_step(name: str, args: list[str], root: Path, env: dict[str, str]) -> dic
         "peak_process_rss_mib": round(run.peak_process_rss_mib, 1),
         "delta": {t: c.as_dict() for t, c in sorted(changes.items())},
         "slowest": slowest_models(root / "target"),
+        "returncode": run.returncode,
     }
+    if run.returncode != 0:  # keep measuring: a failing data test must not lose a long run
+        step["output_tail"] = run.output_tail
+        print(f"!!! {name}: dbt exited {run.returncode}:\n{run.output_tail}", flush=True)
     print(
         f"  {name:<28} {step['seconds']:>8.1f} s  {step['peak_rss_mib']:>7.0f} MiB  "
         f"{sum(c.files_added for c in changes.values())} files added, "
@@ -224,15 +228,16 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Steps",
         "",
-        "| step | run | command | seconds | peak RSS MiB | Delta files added | removed |",
-        "|---|---|---|---|---|---|---|",
+        "| step | run | command | exit | seconds | peak RSS MiB | Delta files added | removed |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, steps in report["steps"].items():
         for i, st in enumerate(steps, start=1):
             added = sum(c["files_added"] for c in st["delta"].values())
             removed = sum(c["files_removed"] for c in st["delta"].values())
             lines.append(
-                f"| {name} | {i} | `{st['command']}` | {st['seconds']} | {st['peak_rss_mib']} "
+                f"| {name} | {i} | `{st['command']}` | {st['returncode']} | {st['seconds']} "
+                f"| {st['peak_rss_mib']} "
                 f"| {added} | {removed} |"
             )
     for name in ("full_build", "one_day", "corrections", "no_new_data"):
@@ -275,7 +280,13 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     ]
     # corrections for complete months of the last year, one month per repeat
     months = [(generator.last_day.year, 9 - i) for i in range(args.repeats)]
-    report: dict[str, Any] = {"years": args.years, "seed": args.seed}
+    report: dict[str, Any] = {"years": args.years, "seed": args.seed, "complete": False}
+    partial = args.out / f"scale_{args.years}y.partial.json"
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def checkpoint() -> None:
+        """Steps so far, so a long run that dies late still leaves its numbers."""
+        partial.write_text(json.dumps(report, indent=2) + "\n")
 
     print(f"generating {args.years} year(s) into {root / 'landing'} ...", flush=True)
     began = time.perf_counter()
@@ -291,17 +302,21 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     report["steps"] = steps
     for _ in range(args.repeats):
         steps["parse"].append(dbt_step("parse", ["parse", "--no-partial-parse"], root, env))
+        checkpoint()
     for _ in range(args.full_repeats):
         wipe_lake(root)
         measure([DBT, "seed"], env=env, cwd=REPO)
         steps["full_run"].append(
             dbt_step("full run (SQL models)", ["run", "--exclude", "tag:ml"], root, env)
         )
+        checkpoint()
     for _ in range(args.full_repeats):
         wipe_lake(root)
         steps["full_build"].append(dbt_step("full build (all)", ["build"], root, env))
+        checkpoint()
     for _ in range(args.repeats):
         steps["no_new_data"].append(dbt_step("build, no new data", ["build"], root, env))
+        checkpoint()
     for new_day, (year, month) in zip(new_days, months, strict=True):
         generator.land(root / "landing", new_day, new_day)
         steps["one_day"].append(dbt_step(f"build after {new_day}", ["build"], root, env))
@@ -310,6 +325,9 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             dbt_step(f"build, {updates} fixes {year}-{month:02d}", ["build"], root, env)
         )
         steps["corrections"][-1]["corrected_rows"] = updates
+        checkpoint()
+    partial.unlink(missing_ok=True)
+    report["complete"] = True
     report["lake_rows"] = lake_counts(root / "lake")
     print(f"  lake rows: {report['lake_rows']}", flush=True)
     if args.skip_baselines:
