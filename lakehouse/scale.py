@@ -14,7 +14,8 @@ Year ``k`` (``k = 0 .. years-1``) is the 2013 year moved forward to ``2013 + k``
   and air times jittered by a few minutes (``NA`` stays ``NA``; clocks wrap to 2400 like the
   source); rates vary per year so years differ;
 * the source's flaws (``NA`` strings, 2400, unknown tail numbers) are copied at their rates;
-* weather is shifted the same way, values untouched;
+* weather is shifted the same way, values untouched, one file for every day (the source's
+  missing Dec 31 replays Dec 30);
 * airports and airlines are delivered on the first day, planes as the landing replay does for
   2013 plus one derived snapshot on July 1 of each later year, and corrections (updates and
   deletes of the previous 31 days) on landing's correction dates of every year.
@@ -221,9 +222,16 @@ class ScaleGenerator:
             row[arr_time] = _shift_hhmm(row[arr_time], delta)
 
     def weather_day(self, day: date) -> Table | None:
-        """The weather delivery of ``day``: the source day's observations, moved."""
+        """The weather delivery of ``day``: the source day's observations, moved.
+
+        Every generated day gets one; a day the source has no observations for (Dec 31)
+        replays the previous day's.
+        """
         src = self.sources
-        rows = src.daily_slice(src.weather, src.weather_by_date, source_day(day))
+        replayed = source_day(day)
+        while replayed not in src.weather_by_date and replayed.month > 1:
+            replayed -= timedelta(days=1)  # the source lacks Dec 31: replay the day before
+        rows = src.daily_slice(src.weather, src.weather_by_date, replayed)
         if rows is None:
             return None
         w = self._w

@@ -26,8 +26,9 @@ from lakehouse.landing import Sources
 from lakehouse.scale import ScaleGenerator, source_day
 
 NEW_YORK = ZoneInfo("America/New_York")
-# Spring forward and fall back in 2014, and a leap day (2016) that 2013 does not have.
-DAYS = (date(2014, 3, 9), date(2014, 11, 2), date(2016, 2, 29))
+# Spring forward and fall back in 2014, a leap day (2016) that 2013 does not have, and Dec 31
+# which has no weather in the source.
+DAYS = (date(2014, 3, 9), date(2014, 11, 2), date(2016, 2, 29), date(2016, 12, 31))
 
 
 @pytest.fixture(scope="module")
