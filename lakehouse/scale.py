@@ -18,7 +18,8 @@ Year ``k`` (``k = 0 .. years-1``) is the 2013 year moved forward to ``2013 + k``
   missing Dec 31 replays Dec 30);
 * airports and airlines are delivered on the first day, planes as the landing replay does for
   2013 plus one derived snapshot on July 1 of each later year, and corrections (updates and
-  deletes of the previous 31 days) on landing's correction dates of every year.
+  deletes of the previous 31 days) on landing's correction dates of every year; a corrected
+  arrival moves the air time with it, so a correction stays physically plausible.
 
 Everything is seeded from ``(seed, stream, date)`` with ``seeded_rng`` and each day depends on
 the source and that day only, so a range landed in pieces is byte-identical to landing it at
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -51,6 +53,7 @@ from lakehouse.landing import (
     _shift_hhmm,
     build_corrections,
     seeded_rng,
+    updated_flight,
     write_once,
 )
 
@@ -84,6 +87,24 @@ def last_day(years: int) -> date:
 
 def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plausible_update(
+    header: list[str], original: Row, rng: random.Random, tailnums: dict[str, list[str]]
+) -> Row:
+    """Landing's corrected flight, with the air time moved as much as the arrival moved
+    relative to the departure: gate-to-gate minus air time (taxiing) stays as delivered, so
+    a correction cannot make a flight land before it has flown (silver's plausibility test).
+    """
+    row = updated_flight(header, original, rng, tailnums)
+    col = header.index
+    dep, arr, air = col("dep_delay"), col("arr_delay"), col("air_time")
+    if row[air] == NA or NA in (row[dep], row[arr], original[dep], original[arr]):
+        return row
+    moved = (int(row[arr]) - int(original[arr])) - (int(row[dep]) - int(original[dep]))
+    if moved and int(row[air]) + moved >= 1:
+        row[air] = str(int(row[air]) + moved)
+    return row
 
 
 def _time_hour_map(source_values: set[str], target: date) -> dict[str, str | None]:
@@ -283,7 +304,11 @@ class ScaleGenerator:
                 candidates.extend(table.rows)
         rng = self._rng("flight_corrections", delivery_date.isoformat())
         table, _ = build_corrections(
-            self.sources.flights.header, candidates, rng, self.sources.tailnums_by_carrier
+            self.sources.flights.header,
+            candidates,
+            rng,
+            self.sources.tailnums_by_carrier,
+            update=plausible_update,
         )
         return table
 
@@ -306,6 +331,7 @@ class ScaleGenerator:
             delete_rate=0.0,
             min_updates=1,
             min_deletes=0,
+            update=plausible_update,
         )
         return table
 

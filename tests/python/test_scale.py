@@ -137,6 +137,13 @@ def test_month_corrections_update_one_percent(generator: ScaleGenerator, tmp_pat
         assert row[col["change_type"]] == "update"
         original = flights[(row[col["time_hour"]], row[col["carrier"]], row[col["flight"]])]
         assert row[:-1] != original
+
+        # taxiing (arrival delay - departure delay - air time) unchanged: still plausible
+        def taxi(r: list[str]) -> int:
+            return int(r[col["arr_delay"]]) - int(r[col["dep_delay"]]) - int(r[col["air_time"]])
+
+        if original[col["air_time"]] != "NA":
+            assert taxi(row) == taxi(original), (row, original)
     with pytest.raises(FileExistsError):
         generator.land_month_corrections(tmp_path, date(2014, 12, 31), 2014, 7)
 
