@@ -8,7 +8,8 @@ Year ``k`` (``k = 0 .. years-1``) is the 2013 year moved forward to ``2013 + k``
   America/New_York, so daylight-saving days move correctly: rows of a local hour the new day
   lacks (2 am when clocks spring forward) are left out, as the source leaves that hour out,
   and of a 1 am that was doubled only one row per key is kept; a leap year's Feb 29 is
-  Feb 28's traffic again, with its own noise;
+  Feb 28's traffic again, with its own noise; near the clock changes, arrival clocks are
+  recomputed from the flight's duration for the new date's time zone offsets;
 * each day's flights are resampled: a few percent dropped, a few percent duplicated under a
   new flight number unused that day by the carrier at that hour, and some delays, clock times
   and air times jittered by a few minutes (``NA`` stays ``NA``; clocks wrap to 2400 like the
@@ -30,6 +31,7 @@ landing's write-once helper: memory stays bounded by the source year.
 from __future__ import annotations
 
 import argparse
+import csv
 import multiprocessing
 import random
 import time
@@ -46,6 +48,7 @@ from lakehouse.landing import (
     NA,
     PLANES_SNAPSHOT_DATES,
     REFERENCE_SNAPSHOT_DATE,
+    REPO_ROOT,
     Row,
     Sources,
     Table,
@@ -107,6 +110,39 @@ def plausible_update(
     return row
 
 
+def _clock_utc(day: date, hhmm: int, zone: ZoneInfo) -> datetime:
+    """A local HHMM clock (2400 = next midnight) on ``day`` in ``zone``, as a UTC instant."""
+    local = datetime(day.year, day.month, day.day) + timedelta(
+        hours=hhmm // 100, minutes=hhmm % 100
+    )
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _clock_text(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return str(local.hour * 100 + local.minute or 2400)
+
+
+def _arrival_utc(day: date, hhmm: int, zone: ZoneInfo, departed: datetime) -> datetime:
+    """The first arrival at clock ``hhmm`` on ``day``..``day + 2`` not before ``departed``
+    (how silver reads an arrival clock)."""
+    for offset in (0, 1):
+        moment = _clock_utc(day + timedelta(days=offset), hhmm, zone)
+        if moment >= departed:
+            return moment
+    return _clock_utc(day + timedelta(days=2), hhmm, zone)
+
+
+def _ny_offsets(day: date) -> tuple[timedelta | None, ...]:
+    """New York's UTC offset through ``day`` and the two days after (arrivals land then)."""
+    return tuple(
+        (datetime(day.year, day.month, day.day) + timedelta(hours=h))
+        .replace(tzinfo=LOCAL_ZONE)
+        .utcoffset()
+        for h in range(0, 72, 6)
+    )
+
+
 def _time_hour_map(source_values: set[str], target: date) -> dict[str, str | None]:
     """Source ``time_hour`` -> the same local clock hour on ``target``, as UTC text.
 
@@ -141,8 +177,44 @@ class ScaleGenerator:
         self._jitter_cols = tuple(
             self._f[name] for name in ("dep_delay", "dep_time", "arr_delay", "arr_time", "air_time")
         )
+        self._zones = self._airport_zones()
         weather = self.sources.weather
         self._w = {name: weather.col(name) for name in ("year", "month", "day", "time_hour")}
+
+    def _airport_zones(self) -> dict[str, ZoneInfo]:
+        """FAA code -> time zone: the client's airports, then the project's fallback seed."""
+        airports = self.sources.airports
+        faa, tzone = airports.col("faa"), airports.col("tzone")
+        names = {r[faa]: r[tzone] for r in airports.rows if r[tzone] not in ("", NA)}
+        seed = REPO_ROOT / "seeds" / "airport_timezone_fallbacks.csv"
+        with seed.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                names.setdefault(row["faa"], row["tzone"])
+        return {code: ZoneInfo(name) for code, name in names.items()}
+
+    def _move_arrivals(self, row: Row, source: date, target: date) -> None:
+        """Re-read arrival clocks for ``target``'s daylight-saving state.
+
+        The source's arrival clocks encode the time difference between New York and the
+        destination on the 2013 date; around the clock changes (or for destinations without
+        daylight saving) that difference differs on the new date, so the flight's durations
+        (scheduled and actual, in UTC) are kept and the clocks recomputed from them.
+        """
+        f = self._f
+        origin = self._zones.get(row[f["origin"]])
+        dest = self._zones.get(row[f["dest"]])
+        if origin is None or dest is None or row[f["sched_dep_time"]] == NA:
+            return
+        sched_dep = int(row[f["sched_dep_time"]])
+        old_dep = _clock_utc(source, sched_dep, origin)
+        new_dep = _clock_utc(target, sched_dep, origin)
+        if row[f["sched_arr_time"]] != NA:
+            old = _arrival_utc(source, int(row[f["sched_arr_time"]]), dest, old_dep)
+            row[f["sched_arr_time"]] = _clock_text(new_dep + (old - old_dep), dest)
+        if NA not in (row[f["dep_delay"]], row[f["arr_time"]], row[f["dep_time"]]):
+            delay = timedelta(minutes=int(row[f["dep_delay"]]))
+            old = _arrival_utc(source, int(row[f["arr_time"]]), dest, old_dep + delay)
+            row[f["arr_time"]] = _clock_text(new_dep + delay + (old - old_dep - delay), dest)
 
     @property
     def first_day(self) -> date:
@@ -187,6 +259,8 @@ class ScaleGenerator:
             f["flight"],
         )
         hours = _time_hour_map({r[th] for r in rows.rows}, day)
+        replayed = source_day(day)
+        shifted_zones = _ny_offsets(replayed) != _ny_offsets(day)
         drop_rate, dup_rate = self._year_rates(day.year)
         rng = self._rng("flights", day.isoformat())
         ys, ms, ds = str(day.year), str(day.month), str(day.day)
@@ -204,6 +278,8 @@ class ScaleGenerator:
             row[y], row[m], row[d] = ys, ms, ds
             row[th] = moved
             seen.add(key)
+            if shifted_zones:
+                self._move_arrivals(row, replayed, day)
             if rng.random() < JITTER_RATE:
                 self._jitter(row, rng)
             out.append(row)
