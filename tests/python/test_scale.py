@@ -170,3 +170,44 @@ def test_delta_log_counts_the_files_a_step_added_and_removed(tmp_path: Path) -> 
     changes = delta_log.changes_since(tmp_path / "lake", before)["silver/t"]
     assert (changes.commits, changes.files_added, changes.files_removed) == (2, 2, 2)
     assert changes.bytes_added > 0 and changes.bytes_removed > 0
+
+
+def test_flights_stay_plausible_across_daylight_saving(
+    generator: ScaleGenerator, sources: Sources
+) -> None:
+    """Days whose clock change moved (2016: Mar 13, not Mar 10; 2015: Nov 1, not Nov 3): gate
+    to gate still covers the air time, as silver_flights_plausible_duration checks, also for
+    destinations without daylight saving (SJU, PHX, HNL)."""
+    zones = {r[sources.airports.col("faa")]: r[-1] for r in sources.airports.rows}
+    with (Path(__file__).resolve().parents[2] / "seeds" / "airport_timezone_fallbacks.csv").open(
+        encoding="utf-8"
+    ) as handle:
+        zones.update({r["faa"]: r["tzone"] for r in csv.DictReader(handle)})
+
+    def at(day: date, hhmm: int, zone: str) -> datetime:
+        clock = datetime(day.year, day.month, day.day) + timedelta(
+            hours=hhmm // 100, minutes=hhmm % 100
+        )
+        return clock.replace(tzinfo=ZoneInfo(zone))
+
+    checked = 0
+    for day in (*(date(2016, 3, d) for d in range(9, 14)), date(2015, 11, 1), date(2015, 11, 2)):
+        table = generator.flights_day(day)
+        col = table.col
+        for row in table.rows:
+            values = [row[col(c)] for c in ("sched_dep_time", "dep_delay", "arr_time", "air_time")]
+            if "NA" in values or row[col("dest")] not in zones:
+                continue
+            sched_dep, dep_delay, arr_time, air_time = map(int, values)
+            departed = at(day, sched_dep, "America/New_York") + timedelta(minutes=dep_delay)
+            arrived = next(
+                moment
+                for moment in (
+                    at(day + timedelta(days=k), arr_time, zones[row[col("dest")]]) for k in range(3)
+                )
+                if moment >= departed
+            )
+            minutes = (arrived - departed).total_seconds() / 60
+            assert air_time <= minutes <= air_time + 300, row
+            checked += 1
+    assert checked > 4000
