@@ -23,7 +23,7 @@ export MLFLOW_TRACKING_URI ?= sqlite:///$(CURDIR)/mlflow.db
 START ?= 2013-01-01
 END ?= 2013-12-31
 
-.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench bench-azure \
+.PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench bench-azure scale bench-scale \
 	azurite-start azurite-stop clean history restore compact vacuum chromium docs-preview slim-ci model
 
 setup: $(VENV)/.installed node_modules/.installed  ## venv, offline DuckDB extensions, Azurite (npm)
@@ -105,6 +105,16 @@ test: setup lint chromium  ## every test: lint, Python unit tests, the pipeline 
 
 bench: setup  ## time the full build, a one-day incremental and a no-op build (benchmarks/results)
 	$(PY) scripts/bench_core.py
+
+YEARS ?= 1
+SEED ?= 13
+JOBS ?= 1
+scale: setup  ## YEARS of generated deliveries (2013 shifted, resampled) into the landing zone: make scale YEARS=10
+	$(PY) scripts/generate_scale.py --years $(YEARS) --seed $(SEED) --jobs $(JOBS) $(if $(SCALE_START),--start $(SCALE_START)) $(if $(SCALE_END),--end $(SCALE_END))
+
+REPEATS ?= 3
+bench-scale: setup  ## full/incremental/corrections builds + baselines at YEARS (benchmarks/results/scale_<N>y.*)
+	$(PY) scripts/bench_scale.py --years $(YEARS) --seed $(SEED) --repeats $(REPEATS) $(BENCH_ARGS)
 
 history: setup  ## a lake table's commits: make history TABLE=silver_flights
 	$(PY) scripts/lake_admin.py history $(TABLE)

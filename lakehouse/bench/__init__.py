@@ -1,1 +1,1 @@
-"""The scale benchmark (issue #8): landing generator, baselines and the benchmark runner."""
+"""Benchmark helpers: timing and memory of commands, Delta log accounting, baselines."""
