@@ -134,7 +134,9 @@ def lake_counts(lake: Path) -> dict[str, int]:
     return counts
 
 
-def run_baselines(root: Path, lake_rows: dict[str, int]) -> dict[str, Any]:
+def run_baselines(
+    root: Path, lake_rows: dict[str, int], skip_spark: bool = False
+) -> dict[str, Any]:
     """Baselines (a) DuckDB SQL and (b) PySpark, if the baselines module is present."""
     try:
         from lakehouse.bench import baselines  # the owner merges it from another branch
@@ -144,8 +146,11 @@ def run_baselines(root: Path, lake_rows: dict[str, int]) -> dict[str, Any]:
     out: dict[str, Any] = {"available": True}
     for key, function in (
         ("duckdb", getattr(baselines, "run_duckdb_baseline", None)),
-        ("spark", getattr(baselines, "run_spark_baseline", None)),
+        ("spark", None if skip_spark else getattr(baselines, "run_spark_baseline", None)),
     ):
+        if key == "spark" and skip_spark:
+            out[key] = {"error": "skipped (--skip-spark)"}
+            continue
         if function is None:
             out[key] = {"error": "baseline not available"}
             continue
@@ -186,10 +191,12 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
         "full_build_s": full,
         "no_new_data_build_s": median_of(s["no_new_data"]),
         "one_day_incremental_s": median_of(s["one_day"]),
+        "one_day_run_sql_s": median_of(s["one_day_run"]),
         "corrections_incremental_s": median_of(s["corrections"]),
         "peak_rss_mib": max(st["peak_rss_mib"] for steps in s.values() for st in steps),
     }
     out["one_day_vs_full_build"] = round(out["one_day_incremental_s"] / full, 3)
+    out["one_day_run_vs_full_run"] = round(out["one_day_run_sql_s"] / out["full_run_sql_s"], 3)
     out["corrections_vs_full_build"] = round(out["corrections_incremental_s"] / full, 3)
     baselines = report.get("baselines", {})
     for key, label in (("duckdb", "a"), ("spark", "b")):
@@ -241,7 +248,7 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {st['peak_rss_mib']} "
                 f"| {added} | {removed} |"
             )
-    for name in ("full_build", "one_day", "corrections", "no_new_data"):
+    for name in ("full_build", "one_day_run", "one_day", "corrections", "no_new_data"):
         steps = report["steps"].get(name) or []
         if not steps:
             continue
@@ -258,7 +265,7 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {table} | {c['commits']} | {c['files_added']} | {c['files_removed']} "
                 f"| {c['bytes_added'] / 2**20:.1f} | {c['bytes_removed'] / 2**20:.1f} |"
             )
-    for name in ("full_run", "full_build", "one_day", "corrections", "no_new_data"):
+    for name in ("full_run", "full_build", "one_day_run", "one_day", "corrections", "no_new_data"):
         steps = report["steps"].get(name) or []
         if not steps:
             continue
@@ -276,9 +283,12 @@ def markdown(report: dict[str, Any]) -> str:
 def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     env = lakehouse_env(root)
     generator = ScaleGenerator(args.years, args.seed)
-    new_days = [
-        generator.last_day - timedelta(days=args.repeats - 1 - i) for i in range(args.repeats)
+    # two held-back days per repeat: one for `dbt run`, one for `dbt build`
+    held_back = [
+        generator.last_day - timedelta(days=2 * args.repeats - 1 - i)
+        for i in range(2 * args.repeats)
     ]
+    run_days, new_days = held_back[0::2], held_back[1::2]
     # corrections for complete months of the last year, one month per repeat
     months = [(generator.last_day.year, 9 - i) for i in range(args.repeats)]
     report: dict[str, Any] = {"years": args.years, "seed": args.seed, "complete": False}
@@ -291,14 +301,23 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
     print(f"generating {args.years} year(s) into {root / 'landing'} ...", flush=True)
     began = time.perf_counter()
-    landed = generator.land(root / "landing", end=new_days[0] - timedelta(days=1), jobs=args.jobs)
+    landed = generator.land(root / "landing", end=held_back[0] - timedelta(days=1), jobs=args.jobs)
     report["generate_s"] = round(time.perf_counter() - began, 1)
     report["landed_flights"] = landed["flights"]["rows_written"]
     report["landed"] = landed
     print(f"  {report['landed_flights']:,} flights in {report['generate_s']} s", flush=True)
 
     steps: dict[str, list[dict[str, Any]]] = {
-        k: [] for k in ("parse", "full_run", "full_build", "no_new_data", "one_day", "corrections")
+        k: []
+        for k in (
+            "parse",
+            "full_run",
+            "full_build",
+            "no_new_data",
+            "one_day_run",
+            "one_day",
+            "corrections",
+        )
     }
     report["steps"] = steps
     for _ in range(args.repeats):
@@ -311,7 +330,11 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     for _ in range(args.repeats):
         steps["no_new_data"].append(dbt_step("build, no new data", ["build"], root, env))
         checkpoint()
-    for new_day, (year, month) in zip(new_days, months, strict=True):
+    for run_day, new_day, (year, month) in zip(run_days, new_days, months, strict=True):
+        generator.land(root / "landing", run_day, run_day)
+        steps["one_day_run"].append(
+            dbt_step(f"run after {run_day}", ["run", "--exclude", "tag:ml"], root, env)
+        )
         generator.land(root / "landing", new_day, new_day)
         steps["one_day"].append(dbt_step(f"build after {new_day}", ["build"], root, env))
         _, updates = generator.land_month_corrections(root / "landing", new_day, year, month)
@@ -335,7 +358,7 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     if args.skip_baselines:
         report["baselines"] = {"available": False, "reason": "skipped (--skip-baselines)"}
     else:
-        report["baselines"] = run_baselines(root, report["lake_rows"])
+        report["baselines"] = run_baselines(root, report["lake_rows"], args.skip_spark)
     return report
 
 
@@ -346,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs of each incremental step")
     parser.add_argument("--full-repeats", type=int, default=1, help="runs of each full build")
     parser.add_argument("--jobs", type=int, default=1, help="processes for the generator")
+    parser.add_argument("--skip-spark", action="store_true", help="baseline (a) only")
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the lakehouse here")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
