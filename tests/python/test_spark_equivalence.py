@@ -48,11 +48,11 @@ WINDOW = (
 @pytest.fixture(scope="module")
 def lake(make_lakehouse) -> Lakehouse:
     """Six days (two planes snapshots, one correction delivery), built once on DuckDB with
-    the feature table and the training set (a six-day window); training and scoring are not
-    built (they need months of data)."""
+    the feature table, the training set (a six-day window), a model trained on it (logged
+    and registered in the lake's own MLflow store) and its scores."""
     lh = make_lakehouse("spark_equivalence")
     lh.land("2013-01-01", "2013-01-06")
-    lh.dbt("build", "--exclude", "ml_train+", "--vars", WINDOW)
+    lh.dbt("build", "--vars", WINDOW)
     return lh
 
 
@@ -260,6 +260,34 @@ def test_ml_training_set_gives_the_duckdb_rows_on_spark(compiled, spark, tables)
     assert expected.num_rows > 1000
     assert set(expected.column("split").to_pylist()) == {"train", "eval"}
     assert spark_check.differences("ml_training_set", expected, actual) == []
+
+
+def test_ml_predictions_gives_the_duckdb_scores_on_spark(lake, compiled, spark, tables):
+    """ml_predictions' model(dbt, session) on Spark: dbt.ref() gives Spark DataFrames of the
+    DuckDB feature table and training result, the champion comes from the MLflow store the
+    DuckDB build registered it in, and every flight gets DuckDB's probability (scored_at, the
+    time of scoring, left out)."""
+    model = compiled["ml_predictions"]
+    assert model.language == "python"
+    schemas = {m.name: m.schema for m in compiled.values()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", lake.env()["MLFLOW_TRACKING_URI"])
+        patch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+        from lakehouse.ml.tracking import configure
+
+        configure()  # MLflow keeps its URI process-wide: point it at this lake's store
+        actual = spark_check.run_python_model(spark, model, REPO, schemas)
+    expected = spark_check.read_delta(tables["gold__ml_predictions"])
+    features = spark_check.read_delta(tables["gold__ml_flight_features"])
+    assert expected.num_rows == features.num_rows > 1000
+    assert (
+        spark_check.differences(
+            "ml_predictions",
+            expected.drop_columns(["scored_at"]),
+            actual.drop_columns(["scored_at"]),
+        )
+        == []
+    )
 
 
 def test_planted_differences_fail_naming_the_model(lake, spark, tables, tmp_path):
