@@ -247,6 +247,14 @@ def test_recorded_merge_on_spark_equals_the_duckdb_delta_merge(
     assert on_duckdb.column("_batch_id").to_pylist().count("merge-check") == 4
     assert spark_check.differences("silver_flights merge", on_duckdb, on_spark) == []
 
+    # the check can fail: without its delete clause the statement keeps the 3 flagged flights
+    delete = "when matched and coalesce(DBT_INTERNAL_SOURCE.`_is_deleted`, false) then delete\n"
+    assert delete in merge
+    kept = spark_merge.run_merge(spark, merge.replace(delete, ""), "merge_target", "merge_batch")
+    assert spark_check.differences("planted", on_duckdb, kept.toArrow()) == [
+        f"planted: {on_duckdb.num_rows} rows on DuckDB, {on_duckdb.num_rows + 3} on Spark"
+    ]
+
 
 def test_ml_training_set_gives_the_duckdb_rows_on_spark(compiled, spark, tables):
     """The Python model's model(dbt, session) on Spark: dbt.ref() gives a Spark DataFrame of
