@@ -243,9 +243,11 @@ def _merge(
         target_alias="t",
     )
     if flag:
-        merger = merger.when_matched_delete(predicate=f"s.`{flag}`")
-        merger = merger.when_matched_update(values, predicate=f"not s.`{flag}` and ({changed})")
-        merger = merger.when_not_matched_insert(values, predicate=f"not s.`{flag}`")
+        # a null flag is not a delete (as in _overwrite): the row is upserted, not dropped
+        deleted = f"coalesce(s.`{flag}`, false)"
+        merger = merger.when_matched_delete(predicate=deleted)
+        merger = merger.when_matched_update(values, predicate=f"not {deleted} and ({changed})")
+        merger = merger.when_not_matched_insert(values, predicate=f"not {deleted}")
     else:
         merger = merger.when_matched_update(values, predicate=changed)
         merger = merger.when_not_matched_insert(values)

@@ -36,7 +36,8 @@ def _invoke(args: list[str], manifest: Any = None) -> Any:
 
 def existing_from_manifest(manifest: Any, target: str) -> ExistingRelations:
     """Every model and seed of the manifest as an existing relation, with its documented
-    columns (the warehouse's answer to 'describe')."""
+    columns (the warehouse's answer to 'describe'); a model's work relation also has its
+    delete_flag_column, which the project documents as not stored."""
     existing = ExistingRelations(relation_type=EXISTING_TYPE[target])
     for node in manifest.nodes.values():
         if node.resource_type.value not in ("model", "seed") or not node.config.enabled:
@@ -44,21 +45,28 @@ def existing_from_manifest(manifest: Any, target: str) -> ExistingRelations:
         if node.config.materialized == "ephemeral":
             continue
         existing.names.setdefault(node.schema.lower(), set()).add(node.alias.lower())
-        existing.columns[f"{node.schema}.{node.alias}".lower()] = [
+        key = f"{node.schema}.{node.alias}".lower()
+        existing.columns[key] = [
             (column.name, column.data_type or "string") for column in node.columns.values()
         ]
+        if node.config.get("delete_flag_column"):
+            existing.flags[key] = node.config.get("delete_flag_column")
     return existing
 
 
 def record_build(
-    target: str, project_dir: Path, extra: list[str] | None = None
+    target: str,
+    project_dir: Path,
+    extra: list[str] | None = None,
+    target_path: Path | None = None,
 ) -> list[dict[str, str]]:
     """Both passes of `dbt build --target <target>` against the recorder: a list of
-    {pass, node, kind, sql} in the order sent."""
+    {pass, node, kind, sql} in the order sent. dbt's artifacts go to target_path (default
+    <project>/target/offline/<target>)."""
     if target not in TARGET_TYPES:
         raise ValueError(f"unknown cloud target {target!r}: one of {sorted(TARGET_TYPES)}")
     patch = recording_for(TARGET_TYPES[target])
-    dbt_target = project_dir / "target" / "offline" / target
+    dbt_target = target_path or project_dir / "target" / "offline" / target
     common = [
         "--project-dir",
         str(project_dir),

@@ -144,6 +144,9 @@ class ExistingRelations:
     relation_type: str  # 'table' on Databricks (Delta tables), 'view' on Synapse serverless
     names: dict[str, set[str]] = field(default_factory=dict)
     columns: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: a model's delete_flag_column by "schema.name": its work relation (the model's SELECT)
+    #: has that column too, its table does not (the flag is never stored)
+    flags: dict[str, str] = field(default_factory=dict)
 
 
 # dbt's work relations (<model>__dbt_tmp, ...) have the columns of their model
@@ -153,10 +156,15 @@ _WORK_SUFFIX = re.compile(r"__dbt_(tmp|backup|new|stg)\w*$")
 def _columns_of(existing: ExistingRelations | None, relation: Any) -> list[tuple[str, str]]:
     if existing is None:
         return []
-    name = _WORK_SUFFIX.sub("", str(relation.identifier)).lower()
-    found = existing.columns.get(f"{relation.schema}.{name}".lower())
-    if found is None:  # work relations may carry no schema; model names are unique
-        found = next((c for key, c in existing.columns.items() if key.split(".")[-1] == name), [])
+    identifier = str(relation.identifier)
+    name = _WORK_SUFFIX.sub("", identifier).lower()
+    key = f"{relation.schema}.{name}".lower()
+    if key not in existing.columns:  # work relations may carry no schema; model names are unique
+        key = next((k for k in existing.columns if k.split(".")[-1] == name), key)
+    found = existing.columns.get(key, [])
+    flag = existing.flags.get(key)
+    if flag and name != identifier.lower():
+        found = [*found, (flag, "boolean")]
     return found
 
 

@@ -10,6 +10,7 @@ Delta reader, so the lake's tables are read with delta-rs and handed to Spark as
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -25,6 +26,7 @@ import pyarrow as pa
 
 # `catalog`.`schema`.`table` as dbt-databricks quotes a relation
 _RELATION = re.compile(r"`[^`]+`\.`([^`]+)`\.`([^`]+)`")
+_QUERY_COMMENT = re.compile(r"\A\s*/\*.*?\*/", re.S)  # dbt's query comment
 #: the float tolerance of the comparison (relative and absolute): engines sum in other orders
 FLOAT_TOLERANCE = 1e-9
 
@@ -78,7 +80,8 @@ def spark_session(
 
 
 @contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """os.environ with `values` set for the duration (dbt reads env_var() from it)."""
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -117,7 +120,7 @@ def compile_databricks(
         select or "resource_type:model",
         *(["--vars", dbt_vars] if dbt_vars else []),
     ]
-    with _environment(env or {}), recording_databricks(Recording(), None):
+    with environment(env or {}), recording_databricks(Recording(), None):
         result = dbtRunner().invoke(args)
     if result.exception is not None or not result.success:
         raise RuntimeError(f"dbt compile --target databricks failed: {result.exception}")
@@ -151,6 +154,23 @@ def spark_sql(sql: str) -> str:
 def referenced_views(sql: str) -> set[str]:
     """The temp views a compiled statement reads."""
     return {view_name(m.group(1), m.group(2)) for m in _RELATION.finditer(sql)}
+
+
+_CREATE_AS = re.compile(
+    r"^\s*create\s+or\s+replace\s+table\s+\S+.*?^\s*as\s*$\n(.*)\Z", re.I | re.S | re.M
+)
+
+
+def first_build_select(statements: Iterable[dict[str, str]], model: str) -> str:
+    """The SELECT of the `create or replace table ... as` a model's first build sent (the
+    recorder's empty-warehouse pass): the model's SQL as the Databricks materialization
+    wraps it (databricks__create_table_as leaves out rows flagged for deletion)."""
+    for statement in statements:
+        if statement["pass"] == "empty" and statement["node"] == f"model.lakehouse.{model}":
+            found = _CREATE_AS.search(_QUERY_COMMENT.sub("", statement["sql"]))
+            if found:
+                return found.group(1)
+    raise SparkCheckError(f"{model}: no create table ... as statement in the recording")
 
 
 def lake_tables(lake_root: Path) -> dict[str, Path]:
@@ -199,10 +219,53 @@ def register_lake(spark: Any, lake_root: Path, catalog: Path) -> dict[str, Path]
     return tables
 
 
+#: Databricks' `read_files(path, name => value, ...)` table function, as the bronze macros call it
+_READ_FILES = re.compile(r"read_files\(\s*'([^']*)'((?:\s*,\s*\w+\s*=>\s*(?:'[^']*'|\w+))*)\s*\)")
+_OPTION = re.compile(r"(\w+)\s*=>\s*('[^']*'|\w+)")
+#: the read_files options the stand-in reproduces, with the only values it knows
+LANDING_OPTIONS = {
+    "format": "'csv'",
+    "header": "true",
+    "inferschema": "false",
+    "mode": "'PERMISSIVE'",
+    "rescueddatacolumn": "'_rescued_data'",
+}
+
+
+def landing_standins(spark: Any, sql: str) -> str:
+    """The SQL with each `read_files(...)` call (Databricks only: local Spark has no such
+    function) replaced by a temp view standing in for it: Spark's own CSV reader over the same
+    path, header on, every column a string (no inference), PERMISSIVE; the file source's
+    hidden `_metadata` (file_path as a URL) exposed as a column; `_rescued_data` a null string
+    column, because only Databricks' reader rescues fields that do not fit the header. Unlike
+    read_files, Spark's reader maps later files' columns by position, not by header name: the
+    stand-in is only good for landings whose files share one header. A call with another
+    option or value fails: the stand-in would not mean the same."""
+
+    def standin(match: re.Match[str]) -> str:
+        options = {k.lower(): v for k, v in _OPTION.findall(match.group(2))}
+        if options != LANDING_OPTIONS:
+            raise SparkCheckError(
+                f"read_files options {options} are not the ones the stand-in reproduces"
+                f" ({LANDING_OPTIONS})"
+            )
+        name = "landing_files_" + hashlib.sha1(match.group(1).encode()).hexdigest()[:12]
+        (
+            spark.read.options(header=True, inferSchema=False, mode="PERMISSIVE")
+            .csv(match.group(1))
+            .selectExpr("*", "_metadata", "cast(null as string) as _rescued_data")
+            .createOrReplaceTempView(name)
+        )
+        return f"`{name}`"
+
+    return _READ_FILES.sub(standin, sql)
+
+
 def model_frame(spark: Any, model: CompiledModel) -> Any:
-    """The model's SELECT as a Spark DataFrame, with the materialization's delete semantics
-    applied (rows flagged by delete_flag_column are not written, nor is the column)."""
-    frame = spark.sql(spark_sql(model.sql))
+    """The model's SELECT as a Spark DataFrame (read_files stood in for, see landing_standins), with
+    the materialization's delete semantics applied (rows flagged by delete_flag_column are not
+    written, nor is the column: databricks__create_table_as does the same on Databricks)."""
+    frame = spark.sql(spark_sql(landing_standins(spark, model.sql)))
     flag = model.delete_flag_column
     if flag:
         frame = frame.where(f"not coalesce(`{flag}`, false)").drop(flag)
@@ -281,10 +344,14 @@ def differences(name: str, expected: pa.Table, actual: pa.Table, examples: int =
 
 
 def check_models(
-    spark: Any, models: Iterable[CompiledModel], tables: dict[str, Path]
+    spark: Any,
+    models: Iterable[CompiledModel],
+    tables: dict[str, Path],
+    ignore: dict[str, set[str]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """Run every model on Spark and compare it with its DuckDB table: (models that match,
-    findings naming each model that cannot run or differs)."""
+    findings naming each model that cannot run or differs). `ignore` names, per model, the
+    columns left out of the comparison on both sides (run columns such as _ingested_at)."""
     matched, findings = [], []
     views = {table.name for table in spark.catalog.listTables()}
     for model in models:
@@ -305,7 +372,13 @@ def check_models(
             first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
             findings.append(f"{model.name}: cannot run on Spark: {first[:400]}")
             continue
-        found = differences(model.name, read_delta(tables[own]), actual)
+        left_out = sorted((ignore or {}).get(model.name, set()))
+        expected = read_delta(tables[own])
+        found = differences(
+            model.name,
+            expected.drop_columns([c for c in left_out if c in expected.column_names]),
+            actual.drop_columns([c for c in left_out if c in actual.column_names]),
+        )
         findings.extend(found)
         if not found:
             matched.append(model.name)

@@ -59,6 +59,26 @@ def _no_statement(node: str) -> Check:
     return lambda st: all(s["node"] != f"model.lakehouse.{node}" for s in st)
 
 
+def _flag_never_stored(node: str, flag: str) -> Check:
+    """The first build leaves the flag out of the table; the merge neither updates nor
+    inserts it."""
+
+    def check(st: list[dict]) -> bool:
+        created = _sql(st, node, "empty")
+        merged = _sql(st, node, "existing")
+        inserted = re.search(r"then insert \(([^)]*)\)", merged)
+        updated = re.search(r"then update set(.*?)when not matched", merged, re.S)
+        return (
+            f"select * except (`{flag}`)" in created
+            and inserted is not None
+            and updated is not None
+            and flag not in inserted.group(1)
+            and f"`{flag}` =" not in updated.group(1)
+        )
+
+    return check
+
+
 #: (row, engine, phrase the cell must contain, check of that phrase against the recording)
 VIEW = r"create (or alter )?view"
 BRONZE_SYNAPSE = [VIEW, r"openrowset\(\s*bulk", r"format = ''csv''", r"header_row = true"]
@@ -83,6 +103,11 @@ CLAIMS: list[tuple[str, str, str, Check]] = [
     ("incremental `append`", "Synapse", "view over the full SELECT", _has("bronze_weather", VIEW)),
     ("incremental `merge`", "Databricks", "`merge into` with the `unique_key`",
      _has("silver_flights", *MERGE_KEYED, pass_name="existing")),
+    ("incremental `merge`", "Databricks", "`when matched and <flag> then delete`",
+     _has("silver_flights", r"when matched and coalesce\(dbt_internal_source\.`_is_deleted`,"
+          r" false\) then delete", pass_name="existing")),
+    ("incremental `merge`", "Databricks", "the flag is never stored",
+     _flag_never_stored("silver_flights", "_is_deleted")),
     ("incremental `merge`", "Synapse", "view", _has("silver_flights", VIEW)),
     ("incremental `merge`", "Synapse", "merge-on-read", _lacks("silver_flights", r"merge\s+into")),
     ("seeds", "Databricks", "Delta table", _has("airport_timezone_fallbacks", r"using delta")),

@@ -68,7 +68,7 @@ def test_both_passes_record_every_model(recordings):
 
 def test_databricks_takes_the_incremental_path(recordings):
     sql = "\n".join(s["sql"] for s in recordings["databricks"] if s["pass"] == "existing")
-    assert "merge\n    into\n        `lakehouse`.`silver`.`silver_flights`" in sql
+    assert "merge into `lakehouse`.`silver`.`silver_flights`" in sql
     assert "insert into `lakehouse`.`bronze`.`bronze_flights`" in sql
 
 
