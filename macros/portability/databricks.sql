@@ -22,7 +22,7 @@
     try_cast(nullif(regexp_extract({{ expr }}, '([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') as date)
 {%- endmacro %}
 
-{% macro databricks__lake_local_to_utc(local_timestamp, tz_expr) -%}
+{% macro databricks__lake_local_to_utc(local_timestamp, tz_expr, known_zones=[]) -%}
     to_utc_timestamp({{ local_timestamp }}, {{ tz_expr }})
 {%- endmacro %}
 

@@ -43,7 +43,7 @@
     end
 {%- endmacro %}
 
-{% macro synapse__lake_local_to_utc(local_timestamp, tz_expr) -%}
+{% macro synapse__lake_local_to_utc(local_timestamp, tz_expr, known_zones=[]) -%}
     ((cast({{ local_timestamp }} as datetime2(6)) at time zone {{ lake_windows_time_zone(tz_expr) }}) at time zone 'UTC')
 {%- endmacro %}
 

@@ -65,3 +65,24 @@ select
     {{ lake_first_failed_rule(rules) }} as _failed_rule
 from typed
 {% endmacro %}
+
+{#- The IANA zones of the airport list and the fallback seed, as a speed hint for
+    lake_local_to_utc on DuckDB. Empty at parse time, in unit tests (their inputs are not
+    tables) and on the other engines. Values come from client data: lake_sql_string quotes
+    them where they are used. -#}
+{% macro silver_time_zones_in_use() %}
+    {%- set airports, fallbacks = ref('silver_airports'), ref('airport_timezone_fallbacks') -%}
+    {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select distinct tzone from (
+            select tzone from {{ airports }}
+            union all
+            select tzone from {{ fallbacks }}
+        ) as zones
+        where tzone is not null
+        order by tzone
+    {%- endset -%}
+    {{ return(lake_first_column_text(run_query(query))) }}
+{% endmacro %}

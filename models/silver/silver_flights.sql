@@ -6,6 +6,8 @@
     delete_flag_column='_is_deleted'
 ) }}
 
+{%- set zones = silver_time_zones_in_use() %}
+
 with checked as (
     {{ silver_flights_checked() }}
 ),
@@ -39,9 +41,9 @@ scheduled as (
         latest.*,
         origin_tz.tzone as origin_tzone,
         dest_tz.tzone as dest_tzone,
-        {{ lake_local_to_utc(lake_clock_on_date('latest.flight_date', 'latest.sched_dep_time'), 'origin_tz.tzone') }} as sched_dep_at_utc,
-        {{ lake_local_to_utc(lake_clock_on_date('latest.flight_date', 'latest.sched_arr_time'), 'dest_tz.tzone') }} as sched_arr_same_day_utc,
-        {{ lake_local_to_utc(lake_clock_on_date('latest.flight_date', 'latest.arr_time'), 'dest_tz.tzone') }} as arr_same_day_utc
+        {{ lake_local_to_utc(lake_clock_on_date('latest.flight_date', 'latest.sched_dep_time'), 'origin_tz.tzone', zones) }} as sched_dep_at_utc,
+        {{ lake_local_to_utc(lake_clock_on_date('latest.flight_date', 'latest.sched_arr_time'), 'dest_tz.tzone', zones) }} as sched_arr_same_day_utc,
+        {{ lake_local_to_utc(lake_clock_on_date('latest.flight_date', 'latest.arr_time'), 'dest_tz.tzone', zones) }} as arr_same_day_utc
     from latest
     left join time_zones as origin_tz on latest.origin = origin_tz.faa
     left join time_zones as dest_tz on latest.dest = dest_tz.faa
@@ -57,10 +59,10 @@ departed as (
                 then {{ dbt.dateadd('minute', 'dep_delay', 'sched_dep_at_utc') }}
         end as dep_at_utc,
         -- an arrival clock earlier than the departure means the flight landed on a later day
-        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'sched_arr_time'), 'dest_tzone') }} as sched_arr_next_day_utc,
+        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'sched_arr_time'), 'dest_tzone', zones) }} as sched_arr_next_day_utc,
         -- the arrival clock on the next two days, for flights that land after midnight
-        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'arr_time'), 'dest_tzone') }} as arr_next_day_utc,
-        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 2, 'flight_date'), 'arr_time'), 'dest_tzone') }} as arr_day_after_utc
+        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 1, 'flight_date'), 'arr_time'), 'dest_tzone', zones) }} as arr_next_day_utc,
+        {{ lake_local_to_utc(lake_clock_on_date(dbt.dateadd('day', 2, 'flight_date'), 'arr_time'), 'dest_tzone', zones) }} as arr_day_after_utc
     from scheduled
 ),
 
