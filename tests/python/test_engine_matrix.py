@@ -110,6 +110,10 @@ CLAIMS: list[tuple[str, str, str, Check]] = [
      _flag_never_stored("silver_flights", "_is_deleted")),
     ("incremental `merge`", "Synapse", "view", _has("silver_flights", VIEW)),
     ("incremental `merge`", "Synapse", "merge-on-read", _lacks("silver_flights", r"merge\s+into")),
+    ("incremental `insert_overwrite`", "Databricks", "`insert into table ... replace on`",
+     _has("fct_flights", r"insert into table", r"replace on \(t\.`_partition_month` <=>",
+          pass_name="existing")),
+    ("incremental `insert_overwrite`", "Synapse", "view", _has("fct_flights", VIEW)),
     ("seeds", "Databricks", "Delta table", _has("airport_timezone_fallbacks", r"using delta")),
     ("seeds", "Synapse", "view over inline `VALUES`",
      _has("airport_timezone_fallbacks", VIEW, r"values")),
@@ -146,6 +150,13 @@ def test_each_claim_holds_in_the_recording(recordings, row, engine, phrase, chec
 
 def test_every_cloud_cell_of_the_checked_rows_has_a_claim():
     checked = {(row, engine) for row, engine, _, _ in CLAIMS}
-    for row in ("bronze", "`table`", "incremental `append`", "incremental `merge`", "seeds"):
+    for row in (
+        "bronze",
+        "`table`",
+        "incremental `append`",
+        "incremental `merge`",
+        "incremental `insert_overwrite`",
+        "seeds",
+    ):
         for engine in ("Databricks", "Synapse"):
             assert (row, engine) in checked, (row, engine)
