@@ -1,5 +1,5 @@
 {#- One row per calendar day from the first to the last flight date. The spine is built from
-    cross-joined digits (0..9999 day offsets, about 27 years) instead of engine-specific series
+    cross-joined digits (0..99999 day offsets, about 270 years) instead of engine-specific series
     functions, so it compiles the same on every engine and needs no query at compile time.
     The singular test gold_dim_dates_covers_flight_range checks it covers the whole range. -#}
 {%- set a_monday -%}cast('1900-01-01' as date){%- endset -%}
@@ -27,11 +27,13 @@ day_offsets as (
         ones.digit
         + 10 * tens.digit
         + 100 * hundreds.digit
-        + 1000 * thousands.digit as day_offset
+        + 1000 * thousands.digit
+        + 10000 * ten_thousands.digit as day_offset
     from digits as ones
     cross join digits as tens
     cross join digits as hundreds
     cross join digits as thousands
+    cross join digits as ten_thousands
 
 ),
 
