@@ -159,7 +159,7 @@ from typed
 
 {#- Bronze rows since the watermark: the lineage columns, then each delivered column renamed
     raw_<column> (in the order given, so two streams line up for a union). -#}
-{% macro lake_select_raw(relation, columns, incremental=true) -%}
+{% macro lake_select_raw(relation, columns, incremental=true, watermark_also=none) -%}
     select
         _source_file,
         _row_number,
@@ -170,5 +170,5 @@ from typed
         {%- for c in columns %}
         {{ c }} as raw_{{ c }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from {% if incremental %}({{ lake_since_watermark(relation) }}){% else %}{{ relation }}{% endif %} as bronze
+    from {% if incremental %}({{ lake_since_watermark(relation, watermark_also) }}){% else %}{{ relation }}{% endif %} as bronze
 {%- endmacro %}

@@ -1,7 +1,7 @@
 {#- Every flight row delivered since the model's watermark (daily files and corrections),
     typed, with the first validation rule it fails (null when valid). Shared by silver_flights
     and silver_flights_quarantine so both judge a row the same way. -#}
-{% macro silver_flights_checked() %}
+{% macro silver_flights_checked(watermark_also=none) %}
 {%- set numbers = ['year', 'month', 'day', 'dep_time', 'sched_dep_time', 'dep_delay', 'arr_time',
                    'sched_arr_time', 'arr_delay', 'flight', 'air_time', 'distance', 'hour', 'minute'] -%}
 {%- set clocks = ['dep_time', 'sched_dep_time', 'arr_time', 'sched_arr_time'] -%}
@@ -11,14 +11,14 @@ with delivered as (
         daily.*,
         cast(null as {{ lake_type_string() }}) as raw_change_type,
         1 as _stream_rank
-    from ({{ lake_select_raw(ref('bronze_flights'), raw_columns) }}) as daily
+    from ({{ lake_select_raw(ref('bronze_flights'), raw_columns, watermark_also=watermark_also) }}) as daily
 
     union all
 
     select
         corrections.*,
         2 as _stream_rank
-    from ({{ lake_select_raw(ref('bronze_flight_corrections'), raw_columns + ['change_type']) }}) as corrections
+    from ({{ lake_select_raw(ref('bronze_flight_corrections'), raw_columns + ['change_type'], watermark_also=watermark_also) }}) as corrections
 ),
 
 typed as (

@@ -6,6 +6,11 @@
     delete_flag_column='_is_deleted'
 ) }}
 
+{#- built after its quarantine, which shares this table's watermark (lake_sibling_watermark);
+    a unit test renders the SELECT alone -#}
+{%- if model.resource_type != 'unit_test' %}
+-- depends_on: {{ ref('silver_flights_quarantine') }}
+{%- endif %}
 {%- set zones = silver_time_zones_in_use() %}
 
 with checked as (

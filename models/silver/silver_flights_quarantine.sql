@@ -1,7 +1,7 @@
 {{ config(unique_key=['_source_file', '_row_number'], on_schema_change='append_new_columns') }}
 
 with checked as (
-    {{ silver_flights_checked() }}
+    {{ silver_flights_checked(watermark_also=lake_sibling_watermark('silver_flights')) }}
 )
 
 select
