@@ -75,6 +75,11 @@ from typed
     {%- if not execute or target.type != 'duckdb' or model.resource_type == 'unit_test' -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- for relation in [airports, fallbacks] -%}
+        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+            {{ return([]) }}  {#- not built yet (a compile-only run, e.g. the linter) -#}
+        {%- endif -%}
+    {%- endfor -%}
     {%- set query -%}
         select distinct tzone from (
             select tzone from {{ airports }}
