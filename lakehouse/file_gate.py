@@ -99,8 +99,11 @@ def stage_utf8(data: bytes, encoding: str) -> str:
 def inspect_delivery(data: bytes | None) -> str:
     """JSON with ``encoding``, ``header`` (column names), ``layout``, ``data_lines``, ``staged``.
 
-    ``layout`` (byte order mark, line ending) must match for files read together: DuckDB
-    sniffs the first file of a read and applies its dialect to the others.
+    ``layout`` (byte order mark, line ending, and ``noquote`` when the file holds an odd
+    number of double quotes, so one never closes) says how bronze reads the file: files are
+    read together only when their layouts match. Reading an unbalanced file with quoting
+    would swallow every line after the open quote into one value; without quoting each line
+    stays a row and the stray quote a value that silver quarantines.
 
     ``data_lines`` counts the non-empty physical lines after the header: for a file that is
     rejected whole it is the number of rows the rejection accounts for.
@@ -120,6 +123,8 @@ def inspect_delivery(data: bytes | None) -> str:
     layout = ("bom " if data.startswith(UTF8_BOM) else "") + (
         "crlf" if first_line.endswith(b"\r") else "lf"
     )
+    if text.count('"') % 2:  # a quote that never closes: read the file without quoting
+        layout += " noquote"
     return json.dumps(
         {
             "encoding": encoding,

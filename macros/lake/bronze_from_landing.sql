@@ -89,7 +89,8 @@ from (
         row_number() over () as _row_in_read
     from read_csv(
         [{%- for entry in group.entries %}{{ lake_sql_string(entry.read_path) }}{% if not loop.last %}, {% endif %}{% endfor -%}],
-        header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+        header = true, auto_detect = false, delim = ',',
+        {% if 'noquote' in group.key[1] %}quote = '', escape = '',{% else %}quote = '"', escape = '"',{% endif %}
         new_line = '{{ '\\r\\n' if 'crlf' in group.key[1] else '\\n' }}',
         columns = { {%- for column in group.key[0] %}{{ lake_sql_string(column) }}: 'varchar'{% if not loop.last %}, {% endif %}{% endfor -%} },
         filename = true, parallel = false,
