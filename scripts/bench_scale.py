@@ -43,6 +43,7 @@ if str(REPO) not in sys.path:
 
 from lakehouse.bench import delta_log  # noqa: E402
 from lakehouse.bench.timing import measure  # noqa: E402
+from lakehouse.isolated_dbt import isolated_env  # noqa: E402
 from lakehouse.scale import DEFAULT_SEED, ScaleGenerator  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -52,19 +53,11 @@ FLIGHT_TABLES = ("silver_flights", "fct_flights")
 
 
 def lakehouse_env(root: Path) -> dict[str, str]:
-    """Environment of an isolated lakehouse under ``root`` (as scripts/bench_core.py)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "LAKEHOUSE_"))}
-    env.update(
-        DBT_PROFILES_DIR=str(REPO / "profiles"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        LAKEHOUSE_TARGET="duckdb",
-        LAKEHOUSE_LANDING_ROOT=str(root / "landing"),
-        LAKEHOUSE_LAKE_ROOT=str(root / "lake"),
-        LAKEHOUSE_DUCKDB_PATH=str(root / "lakehouse.duckdb"),
-        MLFLOW_TRACKING_URI=f"sqlite:///{root / 'mlflow.db'}",
-    )
+    """Environment of an isolated lakehouse under ``root``: no Azure or lakehouse settings
+    of the caller, the lake, catalog, landing zone and MLflow store all under ``root``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "LAKEHOUSE_"))}
+    env = isolated_env(root, REPO, base=clean)
+    env["MLFLOW_TRACKING_URI"] = f"sqlite:///{root / 'mlflow.db'}"
     return env
 
 
