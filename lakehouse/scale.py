@@ -372,12 +372,8 @@ class ScaleGenerator:
 
     def window_corrections(self, delivery_date: date) -> Table:
         """Like landing's corrections: updates/deletes of the 31 days before the delivery."""
-        candidates: list[Row] = []
         start = max(self.first_day, delivery_date - timedelta(days=CORRECTION_WINDOW_DAYS))
-        for day in _days(start, delivery_date - timedelta(days=1)):
-            table = self.flights_day(day)
-            if table is not None:
-                candidates.extend(table.rows)
+        candidates = self._flight_rows(start, delivery_date - timedelta(days=1))
         rng = self._rng("flight_corrections", delivery_date.isoformat())
         table, _ = build_corrections(
             self.sources.flights.header,
@@ -388,15 +384,20 @@ class ScaleGenerator:
         )
         return table
 
+    def _flight_rows(self, first: date, last: date) -> list[Row]:
+        """Every generated flight row of the days first..last, in day order."""
+        rows: list[Row] = []
+        for day in _days(first, last):
+            table = self.flights_day(day)
+            if table is not None:
+                rows.extend(table.rows)
+        return rows
+
     def month_corrections(self, year: int, month: int) -> Table:
         """Updates of ~1 % of the flights of one month (for the benchmark's corrections step)."""
         first = date(year, month, 1)
         following = date(year + month // 12, month % 12 + 1, 1)
-        candidates: list[Row] = []
-        for day in _days(first, following - timedelta(days=1)):
-            table = self.flights_day(day)
-            if table is not None:
-                candidates.extend(table.rows)
+        candidates = self._flight_rows(first, following - timedelta(days=1))
         rng = self._rng("month_corrections", f"{year:04d}-{month:02d}")
         table, _ = build_corrections(
             self.sources.flights.header,
