@@ -18,6 +18,7 @@ import datetime
 import json
 import logging
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ import duckdb
 import pyarrow as pa
 from deltalake import DeltaTable, Field, write_deltalake
 from deltalake.exceptions import CommitFailedError
+from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
 
 from lakehouse import storage
 
@@ -37,6 +39,8 @@ SCHEMA_CHANGE_POLICIES = ("ignore", "fail", "append_new_columns")
 #: compacted after a write: daily merges and appends each add a small file.
 COMPACT_MIN_FILES_ENV = "LAKEHOUSE_COMPACT_MIN_FILES"
 COMPACT_TARGET_BYTES = 64 * 1024 * 1024
+#: A full write of a partitioned table goes this many partitions at a time (bounds memory).
+PARTITIONS_PER_WRITE_ENV = "LAKEHOUSE_PARTITIONS_PER_WRITE"
 
 
 class LakeWriteError(RuntimeError):
@@ -191,16 +195,118 @@ def _overwrite(
         rows = con.execute(f"select count(*) from {stage}").fetchone()[0]
     if existing is not None and _same_content(con, stage, schema, location, existing, None):
         return WriteResult("overwrite", rows, existing.version(), committed=False)
-    reader = _reader(con, stage, schema, schema)
-    write_deltalake(
-        location,
-        reader,
-        mode="overwrite",
-        schema_mode="overwrite",
-        partition_by=spec.partition_by or None,
-        storage_options=options,
-    )
+    if spec.partition_by:
+        _overwrite_by_partition_groups(con, stage, schema, spec.partition_by, location, options)
+    else:
+        write_deltalake(
+            location,
+            _reader(con, stage, schema, schema),
+            mode="overwrite",
+            schema_mode="overwrite",
+            storage_options=options,
+        )
     return _result("overwrite", rows, location, options)
+
+
+def _overwrite_by_partition_groups(
+    con: duckdb.DuckDBPyConnection,
+    stage: str,
+    schema: pa.Schema,
+    partition_by: list[str],
+    location: str,
+    options: dict[str, str] | None,
+) -> None:
+    """Replace a partitioned table a group of partitions at a time, in one commit.
+
+    delta-rs's writer keeps every partition's rows in memory until the write ends, so writing
+    10 M flights over 360 months at once took 4 GB on top of DuckDB. Here each group of
+    ``LAKEHOUSE_PARTITIONS_PER_WRITE`` partitions is written (as a scratch Delta table in a
+    ``stage-<id>`` folder inside the table), then one commit replaces the table with all their
+    files: readers see the old table or the whole new one, never a part. The scratch table's
+    log is removed after the commit; if the build dies before it, its files are unreferenced
+    and the next ``make vacuum`` deletes them.
+    """
+    per_write = int(os.environ.get(PARTITIONS_PER_WRITE_ENV, "24"))
+    first = f'"{partition_by[0]}"'  # groups of its values; a group holds all their partitions
+    groups = f"{stage}_partition_groups"
+    con.execute(
+        f"create or replace temp table {groups} as select {first}, "
+        f"(row_number() over (order by {first}) - 1) // {per_write} as _group "
+        f"from (select distinct {first} from {stage} where {first} is not null)"
+    )
+    try:
+        count = con.execute(f"select coalesce(max(_group), -1) + 1 from {groups}").fetchone()[0]
+        selections = [
+            f"(select * from {stage} where {first} in "
+            f"(select {first} from {groups} where _group = {group}))"
+            for group in range(count)
+        ]
+        if con.execute(f"select count(*) from {stage} where {first} is null").fetchone()[0]:
+            selections.append(f"(select * from {stage} where {first} is null)")
+        scratch_name = f"stage-{uuid.uuid4().hex}"
+        scratch = storage.join(location, scratch_name)
+        for rows in selections:
+            write_deltalake(
+                scratch,
+                _reader(con, rows, schema, schema),
+                mode="append",
+                partition_by=partition_by,
+                storage_options=options,
+            )
+    finally:
+        con.execute(f"drop table if exists {groups}")
+    if not selections:  # no rows: an empty table with the schema
+        write_deltalake(
+            location,
+            _reader(con, stage, schema, schema),
+            mode="overwrite",
+            schema_mode="overwrite",
+            partition_by=partition_by,
+            storage_options=options,
+        )
+        return
+    scratch_table = DeltaTable(scratch, storage_options=options)
+    added = _added_files(scratch)
+    create_table_with_add_actions(
+        storage.resolve(location),
+        scratch_table.schema(),
+        [
+            AddAction(
+                path=f"{scratch_name}/{add['path']}",
+                size=add["size"],
+                partition_values=add["partitionValues"],
+                modification_time=add["modificationTime"],
+                data_change=True,
+                stats=add.get("stats") or "",
+            )
+            for add in added
+        ],
+        mode="overwrite",
+        partition_by=partition_by,
+        storage_options=options,
+        # the commit is a CREATE OR REPLACE TABLE, which has no row metrics: say them here
+        commit_properties=CommitProperties(
+            custom_metadata={
+                "num_added_rows": str(sum(json.loads(a["stats"])["numRecords"] for a in added)),
+                "num_added_files": str(len(added)),
+            }
+        ),
+    )
+    fs, path = storage.filesystem(scratch)
+    fs.rm(f"{path}/_delta_log", recursive=True)
+
+
+def _added_files(location: str) -> list[dict[str, Any]]:
+    """The ``add`` actions of every commit of a table written only by appends."""
+    fs, path = storage.filesystem(location)
+    added = []
+    for commit in sorted(fs.glob(f"{path}/_delta_log/*.json")):
+        with fs.open(commit, "r") as lines:
+            for line in lines:
+                action = json.loads(line)
+                if "add" in action:
+                    added.append(action["add"])
+    return added
 
 
 def _merge(

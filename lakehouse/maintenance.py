@@ -61,7 +61,12 @@ def history(table: LakeTable, limit: int | None = None) -> list[dict[str, Any]]:
     """One row per commit, newest first: version, time, operation, rows and files touched."""
     rows = []
     for commit in table.open().history(limit):
-        metrics = commit.get("operationMetrics") or {}
+        metrics = commit.get("operationMetrics") or {
+            # a partitioned full write (CREATE OR REPLACE TABLE) states its counts in commitInfo
+            key: int(commit[key])
+            for key in ("num_added_rows", "num_added_files")
+            if key in commit
+        }
         rows.append(
             {
                 "version": commit["version"],

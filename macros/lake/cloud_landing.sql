@@ -29,7 +29,28 @@
     {{ return(adapter.dispatch('lake_delivered_rows', 'lakehouse')(stream)) }}
 {%- endmacro %}
 {% macro default__lake_delivered_rows(stream) -%}
-    lake_delivered_{{ stream }}
+    {{ exceptions.raise_compiler_error('lake_delivered_rows on ' ~ target.type ~ ': this engine counts delivered rows in the audit pre-hook (lake_delivered_row_counts)') }}
+{%- endmacro %}
+
+{#- Per delivered file of a stream: _source_file and parsed_rows, the rows bronze's reader
+    delivers from it (the audit's "delivered" side). DuckDB counts them in the audit's
+    pre-hook; the cloud engines count the landing reader's rows. -#}
+{% macro lake_delivered_row_counts(stream) -%}
+    {{ return(adapter.dispatch('lake_delivered_row_counts', 'lakehouse')(stream)) }}
+{%- endmacro %}
+{% macro default__lake_delivered_row_counts(stream) -%}
+    (
+        select _source_file, count(*) as parsed_rows
+        from {{ lake_delivered_rows(stream) }} as delivered_rows
+        group by _source_file
+    )
+{%- endmacro %}
+{% macro duckdb__lake_delivered_row_counts(stream) -%}
+    (
+        select _source_file, sum(delivered_rows) as parsed_rows
+        from lake_delivered_{{ stream }}_counts
+        group by _source_file
+    )
 {%- endmacro %}
 {% macro databricks__lake_delivered_rows(stream) -%}
     ({{ databricks__lake_landing_rows(stream, false) }})

@@ -26,11 +26,7 @@ with files as (
         end as rows_delivered,
         coalesce(bronze.bronze_rows, 0) as rows_in_bronze
     from {{ lake_delivered_files(stream) }} as gate
-    left join (
-        select _source_file, count(*) as parsed_rows
-        from {{ lake_delivered_rows(stream) }} as delivered_rows
-        group by _source_file
-    ) as parsed
+    left join {{ lake_delivered_row_counts(stream) }} as parsed
         on gate._source_file = parsed._source_file
     left join (
         select _source_file, count(*) as bronze_rows

@@ -119,7 +119,7 @@ def test_azure_history_is_the_incremental_one(on_azure: AzureLakehouse) -> None:
         return [c["operation"] for c in reversed(history.history())]
 
     assert operations("bronze/bronze_flights") == ["WRITE", "WRITE"]
-    assert operations("silver/silver_flights") == ["WRITE", "MERGE"]
+    assert operations("silver/silver_flights") == ["CREATE OR REPLACE TABLE", "MERGE"]
     assert operations("silver/silver_planes") == ["WRITE", "MERGE"]
 
 

@@ -116,7 +116,7 @@ def test_delta_history_shows_expected_operations(incremental: Lakehouse) -> None
     assert first["operationParameters"]["mode"] == "Overwrite"
     assert second["operationParameters"]["mode"] == "Append"
     # silver: created, then merged (updates, inserts and deletes)
-    assert operations("silver", "silver_flights") == ["WRITE", "MERGE"]
+    assert operations("silver", "silver_flights") == ["CREATE OR REPLACE TABLE", "MERGE"]
     merge = DeltaTable(str(incremental.lake / "silver/silver_flights")).history()[0]
     metrics = merge["operationMetrics"]
     # deletes of flights from days 1-3 remove rows; those of days 4-5 arrive with their

@@ -1,0 +1,82 @@
+"""The writer's full build of a partitioned table: written a few partitions at a time, one commit.
+
+No dbt here: the writer runs on a plain DuckDB connection, as the materialization runs it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from deltalake import DeltaTable
+
+from lakehouse import delta_writer, duckdb_ext, maintenance
+
+
+def full_build(con: duckdb.DuckDBPyConnection, lake: Path, sql: str) -> delta_writer.WriteResult:
+    con.execute("create schema if not exists demo")
+    return delta_writer.run(
+        con,
+        delta_writer.WriteSpec(
+            model="m",
+            relation="demo.m",
+            schema="demo",
+            location=str(lake / "m"),
+            sql=sql,
+            mode="overwrite",
+            partition_by=["p"],
+        ),
+    )
+
+
+@pytest.fixture()
+def con(monkeypatch: pytest.MonkeyPatch) -> duckdb.DuckDBPyConnection:
+    monkeypatch.setenv(delta_writer.PARTITIONS_PER_WRITE_ENV, "2")
+    return duckdb_ext.connect()
+
+
+def test_partitioned_full_build_is_one_commit_of_every_row(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # 7 partitions plus null ones: 4 groups of 2 and the null group, 5 scratch writes
+    sql = "select i, case when i % 8 = 7 then null else i % 8 end as p from range(1000) t(i)"
+    result = full_build(con, tmp_path, sql)
+    table = DeltaTable(str(tmp_path / "m"))
+    assert result.committed and table.version() == 0
+    assert table.metadata().partition_columns == ["p"]
+    protocol = table.protocol()
+    assert (protocol.min_reader_version, protocol.min_writer_version) == (1, 2)
+    by_partition = "select p, count(*), sum(i) from {} group by p order by p"
+    expected = con.execute(by_partition.format(f"({sql})")).fetchall()
+    got = con.execute(by_partition.format(f"delta_scan('{tmp_path}/m')")).fetchall()
+    assert got == expected and len(got) == 8
+    # the scratch tables' logs are gone; their files are the table's
+    assert [path.name for path in (tmp_path / "m").glob("stage-*/_delta_log")] == []
+    assert len(table.file_uris()) == 8
+    commit = maintenance.history(maintenance.LakeTable("demo", "m", str(tmp_path / "m")))[0]
+    assert (commit["rows_added"], commit["files_added"]) == (1000, 8)
+
+
+def test_full_refresh_replaces_the_partitioned_table(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    full_build(con, tmp_path, "select i, i % 5 as p, 'old' as s from range(100) t(i)")
+    full_build(con, tmp_path, "select i, i % 3 as p, i * 2 as d from range(30) t(i)")
+    table = DeltaTable(str(tmp_path / "m"))
+    assert table.version() == 1
+    assert table.schema().to_arrow().names == ["i", "p", "d"]
+    assert con.execute(f"select count(*), sum(d) from delta_scan('{tmp_path}/m')").fetchone() == (
+        30,
+        870,
+    )
+    assert len(table.file_uris()) == 3  # the old table's five files are removed
+
+
+def test_empty_result_makes_an_empty_partitioned_table(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    result = full_build(con, tmp_path, "select 1 as i, 2 as p where false")
+    table = DeltaTable(str(tmp_path / "m"))
+    assert result.committed and table.metadata().partition_columns == ["p"]
+    assert con.execute(f"select count(*) from delta_scan('{tmp_path}/m')").fetchone() == (0,)
