@@ -25,7 +25,7 @@ from typing import Any
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
-from lakehouse import duckdb_ext, file_gate, lake_catalog, lake_lock, storage
+from lakehouse import delta_writer, duckdb_ext, file_gate, lake_catalog, lake_lock, storage
 
 #: dbt commands that write Delta tables; read-only ones (compile, docs, show, ls) run alongside.
 WRITING_COMMANDS = {"build", "run", "seed", "snapshot", "run-operation", "retry"}
@@ -54,6 +54,8 @@ class Plugin(BasePlugin):
         storage.ensure_container(lake_root)
         if self.register_views and self.creds is not None:
             lake_catalog.register_views(conn, self.creds.external_root)
+        if self.creds is not None:
+            delta_writer.ensure_written_partitions_table(conn)
 
     def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
         cursor.execute("SET TimeZone = 'UTC'")

@@ -41,6 +41,8 @@ COMPACT_MIN_FILES_ENV = "LAKEHOUSE_COMPACT_MIN_FILES"
 COMPACT_TARGET_BYTES = 64 * 1024 * 1024
 #: A full write of a partitioned table goes this many partitions at a time (bounds memory).
 PARTITIONS_PER_WRITE_ENV = "LAKEHOUSE_PARTITIONS_PER_WRITE"
+#: Catalog table: the partitions each model wrote in the latest dbt invocation that wrote it.
+WRITTEN_PARTITIONS = "main.lake_written_partitions"
 
 
 class LakeWriteError(RuntimeError):
@@ -62,6 +64,8 @@ class WriteSpec:
     delete_flag_column: str | None = None
     on_schema_change: str = "fail"
     not_null_columns: list[str] = field(default_factory=list)
+    #: the dbt invocation; when set, the partitions this write touches are recorded for it
+    invocation_id: str = ""
 
     @classmethod
     def from_json(cls, text: str) -> WriteSpec:
@@ -105,6 +109,7 @@ def run(con: duckdb.DuckDBPyConnection, spec: WriteSpec) -> WriteResult:
         f"create or replace temp table {stage} as select * from ({spec.sql}\n) as model_sql"
     )
     try:
+        _record_written_partitions(con, spec, stage)
         try:
             result = _write_stage(con, spec, stage, location, options)
         except CommitFailedError as exc:
@@ -126,6 +131,38 @@ def run(con: duckdb.DuckDBPyConnection, spec: WriteSpec) -> WriteResult:
         con.execute(f"drop table if exists {stage}")
     log.info("%s: %s", spec.model, result)
     return result
+
+
+def _record_written_partitions(con: duckdb.DuckDBPyConnection, spec: WriteSpec, stage: str) -> None:
+    """Note which partitions of the table this invocation writes, for its data tests.
+
+    Tests of a partitioned table then check only those partitions (macro
+    ``lake_test_scope``): on a one-day build, the month written instead of 30 years. The
+    row with a null column says the model ran; a staged batch with no rows writes nothing.
+    Within a transaction of the model, so a failed write leaves no record.
+    """
+    if not (spec.invocation_id and spec.partition_by):
+        return
+    column = spec.partition_by[0]
+    con.execute(f"delete from {WRITTEN_PARTITIONS} where relation = ?", [spec.relation])
+    con.execute(
+        f"insert into {WRITTEN_PARTITIONS} values (?, ?, null, null)",
+        [spec.relation, spec.invocation_id],
+    )
+    con.execute(
+        f"insert into {WRITTEN_PARTITIONS} select ?, ?, ?, cast(p as varchar) "
+        f'from (select distinct "{column}" as p from {stage}) as written',
+        [spec.relation, spec.invocation_id, column],
+    )
+
+
+def ensure_written_partitions_table(con: duckdb.DuckDBPyConnection) -> None:
+    """The catalog table :func:`_record_written_partitions` fills (created once per process:
+    models written in parallel would race to create it)."""
+    con.execute(
+        f"create table if not exists {WRITTEN_PARTITIONS} (relation varchar, "
+        "invocation_id varchar, partition_column varchar, partition_value varchar)"
+    )
 
 
 def _write_stage(

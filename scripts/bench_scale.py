@@ -33,7 +33,8 @@ import sys
 import tempfile
 import time
 import traceback
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from lakehouse.bench import delta_log  # noqa: E402
-from lakehouse.bench.timing import measure  # noqa: E402
+from lakehouse.bench.timing import measure, peak_between  # noqa: E402
 from lakehouse.isolated_dbt import isolated_env  # noqa: E402
 from lakehouse.scale import DEFAULT_SEED, ScaleGenerator  # noqa: E402
 
@@ -69,8 +70,15 @@ def wipe_lake(root: Path) -> None:
         (root / name).unlink(missing_ok=True)
 
 
-def slowest_models(target: Path, top: int = TOP_MODELS) -> list[dict[str, Any]]:
-    """The ``top`` slowest nodes of the last dbt invocation, from run_results.json."""
+def slowest_models(
+    target: Path,
+    top: int = TOP_MODELS,
+    samples: Sequence[tuple[float, int]] = (),
+    by: str = "seconds",
+) -> list[dict[str, Any]]:
+    """The ``top`` nodes of the last dbt invocation with the most ``by`` (seconds, or
+    peak_rss_mib: the peak RSS of the dbt process tree while the node ran; nodes running on
+    other threads at the same time share it), from run_results.json."""
     path = target / "run_results.json"
     if not path.exists():
         return []
@@ -81,10 +89,26 @@ def slowest_models(target: Path, top: int = TOP_MODELS) -> list[dict[str, Any]]:
             "kind": r["unique_id"].split(".", 1)[0],
             "seconds": round(r.get("execution_time") or 0.0, 2),
             "status": r.get("status"),
+            "peak_rss_mib": _peak_while(r.get("timing") or [], samples),
         }
         for r in results
     ]
-    return sorted(nodes, key=lambda n: n["seconds"], reverse=True)[:top]
+    return sorted(nodes, key=lambda n: n[by] or 0, reverse=True)[:top]
+
+
+def _peak_while(timing: list[dict[str, Any]], samples: Sequence[tuple[float, int]]) -> float | None:
+    """Peak RSS (MiB) between a node's first start and last end (run_results timing)."""
+    spans = [
+        (datetime.fromisoformat(t["started_at"]), datetime.fromisoformat(t["completed_at"]))
+        for t in timing
+        if t.get("started_at") and t.get("completed_at")
+    ]
+    if not spans:
+        return None
+    start = min(s for s, _ in spans).replace(tzinfo=UTC).timestamp()
+    end = max(e for _, e in spans).replace(tzinfo=UTC).timestamp()
+    peak = peak_between(samples, start, end)
+    return round(peak, 1) if peak is not None else None
 
 
 def dbt_step(name: str, args: list[str], root: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -100,7 +124,8 @@ def dbt_step(name: str, args: list[str], root: Path, env: dict[str, str]) -> dic
         "peak_rss_mib": round(run.peak_rss_mib, 1),
         "peak_process_rss_mib": round(run.peak_process_rss_mib, 1),
         "delta": {t: c.as_dict() for t, c in sorted(changes.items())},
-        "slowest": slowest_models(root / "target"),
+        "slowest": slowest_models(root / "target", samples=run.samples),
+        "most_memory": slowest_models(root / "target", 5, run.samples, by="peak_rss_mib"),
         "returncode": run.returncode,
     }
     if run.returncode != 0:  # keep measuring: a failing data test must not lose a long run
@@ -266,10 +291,20 @@ def markdown(report: dict[str, Any]) -> str:
             "",
             f"## {name} (run 1): slowest {TOP_MODELS} nodes (run_results.json)",
             "",
-            "| node | kind | seconds |",
-            "|---|---|---|",
+            "| node | kind | seconds | peak RSS MiB while it ran |",
+            "|---|---|---|---|",
         ]
-        lines += [f"| {n['node']} | {n['kind']} | {n['seconds']} |" for n in steps[0]["slowest"]]
+        lines += [
+            f"| {n['node']} | {n['kind']} | {n['seconds']} | {n.get('peak_rss_mib', '')} |"
+            for n in steps[0]["slowest"]
+        ]
+        memory = steps[0].get("most_memory") or []
+        if memory:
+            lines += [
+                "",
+                "Most memory while running: "
+                + ", ".join(f"{n['node']} {n['peak_rss_mib']} MiB" for n in memory),
+            ]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 
 POLL_SECONDS = 0.05
+SAMPLE_SECONDS = 0.5
 MIB = 1024 * 1024
 
 
@@ -30,6 +31,9 @@ class Measured:
     peak_process_rss_mib: float
     returncode: int
     output_tail: str
+    #: (unix time, tree RSS bytes): the peak of each SAMPLE_SECONDS, to tell which part of a
+    #: long command (which dbt model) used the memory
+    samples: tuple[tuple[float, int], ...] = ()
 
 
 class CommandFailed(RuntimeError):
@@ -62,6 +66,8 @@ def measure(
 ) -> Measured:
     """Run ``command`` to completion, polling its process tree's memory every 50 ms.
 
+    ``samples`` keeps the peak of every half second (with its start time).
+
     Output goes to a temporary file (not a pipe, which could fill and stall the command);
     with ``check`` a non-zero exit raises ``CommandFailed`` with the output's tail.
     """
@@ -77,9 +83,15 @@ def measure(
         )
         watched = psutil.Process(process.pid)
         peak_total = peak_single = 0
+        samples: list[tuple[float, int]] = []
         while process.poll() is None:
             total, single = _tree_rss(watched)
             peak_total, peak_single = max(peak_total, total), max(peak_single, single)
+            now = time.time()
+            if samples and now - samples[-1][0] < SAMPLE_SECONDS:
+                samples[-1] = (samples[-1][0], max(samples[-1][1], total))
+            else:
+                samples.append((now, total))
             time.sleep(POLL_SECONDS)
         seconds = time.perf_counter() - start
         log.seek(0)
@@ -90,7 +102,15 @@ def measure(
         peak_process_rss_mib=peak_single / MIB,
         returncode=process.returncode,
         output_tail=tail,
+        samples=tuple(samples),
     )
     if check and process.returncode != 0:
         raise CommandFailed(f"{' '.join(command)} exited {process.returncode}:\n{tail}")
     return result
+
+
+def peak_between(samples: Sequence[tuple[float, int]], start: float, end: float) -> float | None:
+    """Peak RSS (MiB) of the samples whose half second overlaps ``start``..``end`` (unix
+    times); None when no sample does."""
+    during = [rss for at, rss in samples if start - SAMPLE_SECONDS <= at <= end]
+    return max(during) / MIB if during else None

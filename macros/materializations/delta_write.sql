@@ -31,6 +31,7 @@
         'delete_flag_column': config.get('delete_flag_column'),
         'on_schema_change': config.get('on_schema_change') or 'ignore',
         'not_null_columns': not_null,
+        'invocation_id': invocation_id,
     }) }}
 {% endmacro %}
 

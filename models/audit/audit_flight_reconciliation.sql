@@ -1,24 +1,10 @@
 {#- The year's reconciliation: every flight delivered in the daily files is in silver, was
     quarantined, was deleted by a correction, or came in a file the landing gate rejected;
     rows that deliver a flight again (duplicates, re-deliveries) are counted once as repeats.
-    The five add up to the rows delivered. -#}
+    The five add up to the rows delivered. The terms other than silver's own count are summed
+    from audit_flight_month_counts, which counts again only the months that changed. -#}
 
-with daily as (
-    select
-        status,
-        time_hour,
-        carrier,
-        flight,
-        case
-            when time_hour is null or carrier is null or flight is null
-                then {{ dbt.concat(['_source_file', "':'", 'cast(_row_number as ' ~ lake_type_string() ~ ')']) }}
-            else {{ dbt.concat([lake_timestamp_text('time_hour'), "'|'", 'carrier', "'|'", 'cast(flight as ' ~ lake_type_string() ~ ')']) }}
-        end as flight_id
-    from {{ ref('audit_flight_row_status') }}
-    where stream = 'flights'
-),
-
-delivered as (
+with delivered as (
     select
         rows_delivered,
         rows_in_rejected_files
@@ -26,22 +12,25 @@ delivered as (
     where stream = 'flights'
 ),
 
+months as (
+    select
+        sum(quarantined_flights) as quarantined_flights,
+        sum(deleted_flights) as deleted_flights,
+        sum(repeated_rows) as repeated_rows,
+        sum(unaccounted_rows) as unaccounted_rows
+    from {{ ref('audit_flight_month_counts') }}
+),
+
 counts as (
     select
         (select count(*) from {{ ref('silver_flights') }}) as silver_flights,
-        (
-            select count(distinct daily.flight_id) from daily
-            left join {{ ref('silver_flights') }} as silver
-                on daily.time_hour = silver.time_hour
-                and daily.carrier = silver.carrier
-                and daily.flight = silver.flight
-            where daily.status = 'quarantined' and silver.flight_key is null
-        ) as quarantined_flights,
-        (select count(distinct flight_id) from daily where status = 'deleted') as deleted_flights,
-        (select count(*) - count(distinct flight_id) from daily) as repeated_rows,
-        (select count(*) from daily where status = 'unaccounted') as unaccounted_rows,
+        coalesce(months.quarantined_flights, 0) as quarantined_flights,
+        coalesce(months.deleted_flights, 0) as deleted_flights,
+        coalesce(months.repeated_rows, 0) as repeated_rows,
+        coalesce(months.unaccounted_rows, 0) as unaccounted_rows,
         (select rows_delivered from delivered) as delivered_daily_rows,
         (select rows_in_rejected_files from delivered) as rejected_file_rows
+    from months
 )
 
 select

@@ -26,7 +26,7 @@ with bronze_rows as (
         'update' as change_type
     from {{ ref('bronze_flights') }}
     {%- if is_incremental() %}
-    where {{ lake_in_months(lake_month_of_raw_time_hour('time_hour', unparsed), months) }}
+    where {{ lake_raw_time_hour_in_months('time_hour', months, unparsed) }}
     {%- endif %}
     union all
     select
@@ -41,7 +41,7 @@ with bronze_rows as (
         lower({{ lake_clean_text('change_type') }}) as change_type
     from {{ ref('bronze_flight_corrections') }}
     {%- if is_incremental() %}
-    where {{ lake_in_months(lake_month_of_raw_time_hour('time_hour', unparsed), months) }}
+    where {{ lake_raw_time_hour_in_months('time_hour', months, unparsed) }}
     {%- endif %}
 ),
 

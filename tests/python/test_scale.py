@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 from deltalake import write_deltalake
 
 from lakehouse.bench import delta_log
-from lakehouse.bench.timing import CommandFailed, measure
+from lakehouse.bench.timing import CommandFailed, measure, peak_between
 from lakehouse.landing import Sources
 from lakehouse.scale import ScaleGenerator, source_day
 
@@ -153,9 +154,13 @@ def test_measure_sees_the_memory_of_the_command() -> None:
         "import time\nb = bytearray(200 * 2**20)\nb[::4096] = b'x' * len(b[::4096])\n"
         "time.sleep(0.5)"
     )
+    before = time.time()
     run = measure([sys.executable, "-c", grow])
     assert run.returncode == 0
     assert run.peak_rss_mib >= 200
+    # the half-second samples place the memory in time: none of it before the command
+    assert peak_between(run.samples, before - 10, before - 5) is None
+    assert (peak_between(run.samples, before, time.time()) or 0) >= 200
     with pytest.raises(CommandFailed, match="boom"):
         measure([sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"])
 

@@ -139,41 +139,90 @@ daily_outcomes as (
 
 ),
 
--- each (key, day) that needs features, with its history window: flight_date - 29 .. flight_date - 2
-key_days as (
+-- day offsets 0..99999 (about 270 years), from cross-joined digits as in dim_dates
+digits as (
 
-    select
-        key_type,
-        key_value,
-        flight_date,
-        cast({{ dbt.dateadd('day', -29, 'flight_date') }} as date) as window_start,
-        cast({{ dbt.dateadd('day', -2, 'flight_date') }} as date) as window_end
-    from flight_keys
-    group by
-        key_type,
-        key_value,
-        flight_date
+    select 0 as digit
+    union all select 1
+    union all select 2
+    union all select 3
+    union all select 4
+    union all select 5
+    union all select 6
+    union all select 7
+    union all select 8
+    union all select 9
 
 ),
 
+day_offsets as (
+
+    select
+        ones.digit
+        + 10 * tens.digit
+        + 100 * hundreds.digit
+        + 1000 * thousands.digit
+        + 10000 * ten_thousands.digit as day_offset
+    from digits as ones
+    cross join digits as tens
+    cross join digits as hundreds
+    cross join digits as thousands
+    cross join digits as ten_thousands
+
+),
+
+key_spans as (
+
+    select
+        key_type,
+        key_value,
+        min(flight_date) as first_date,
+        max(flight_date) as last_date
+    from flight_keys
+    group by
+        key_type,
+        key_value
+
+),
+
+-- each key on every day from its first to its last flight date, so that a window of rows is a
+-- window of days
+key_calendar as (
+
+    select
+        key_spans.key_type,
+        key_spans.key_value,
+        cast({{ dbt.dateadd('day', 'day_offsets.day_offset', 'key_spans.first_date') }} as date)
+            as flight_date
+    from key_spans
+    inner join day_offsets
+        on day_offsets.day_offset <= {{ dbt.datediff('key_spans.first_date', 'key_spans.last_date', 'day') }}
+
+),
+
+-- per key and day, the outcomes of the window flight_date - 29 .. flight_date - 2: rows 29 to 2
+-- before the day's own row in the key's calendar (a window sum, not a range join)
 key_day_history as (
 
     select
-        key_days.key_type,
-        key_days.key_value,
-        key_days.flight_date,
-        sum(daily_outcomes.labeled_flights) as labeled_flights_28d,
-        sum(daily_outcomes.delayed_flights) as delayed_flights_28d
-    from key_days
-    inner join daily_outcomes
-        on key_days.key_type = daily_outcomes.key_type
-        and key_days.key_value = daily_outcomes.key_value
-        and daily_outcomes.flight_date >= key_days.window_start
-        and daily_outcomes.flight_date <= key_days.window_end
-    group by
-        key_days.key_type,
-        key_days.key_value,
-        key_days.flight_date
+        key_calendar.key_type,
+        key_calendar.key_value,
+        key_calendar.flight_date,
+        sum(coalesce(daily_outcomes.labeled_flights, 0)) over (
+            partition by key_calendar.key_type, key_calendar.key_value
+            order by key_calendar.flight_date
+            rows between 29 preceding and 2 preceding
+        ) as labeled_flights_28d,
+        sum(coalesce(daily_outcomes.delayed_flights, 0)) over (
+            partition by key_calendar.key_type, key_calendar.key_value
+            order by key_calendar.flight_date
+            rows between 29 preceding and 2 preceding
+        ) as delayed_flights_28d
+    from key_calendar
+    left join daily_outcomes
+        on key_calendar.key_type = daily_outcomes.key_type
+        and key_calendar.key_value = daily_outcomes.key_value
+        and key_calendar.flight_date = daily_outcomes.flight_date
 
 ),
 

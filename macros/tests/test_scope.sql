@@ -1,0 +1,58 @@
+{#- Data tests of a partitioned lake table check the partitions this invocation wrote.
+
+    dbt wraps the tested relation of every generic test in get_where_subquery; on DuckDB
+    this adds the model's written partitions (recorded by lakehouse.delta_writer) to the
+    test's own `where`. A key that determines its partition (silver_flights' key holds
+    time_hour, whose month is the partition) can only collide inside one partition, so
+    `unique`, `not_null`, `accepted_values` and expression tests over the written partitions
+    are exact for the table; the partitions not written are unchanged since they passed.
+    A relationships test scopes its child side only. The whole table is checked when the
+    model did not run in this invocation (`dbt test`), and always with
+    `--vars '{lake_test_all_rows: true}'`. -#}
+{% macro duckdb__get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}{%- do conditions.append('(' ~ where ~ ')') -%}{%- endif -%}
+    {%- set scope = lake_test_scope(relation) -%}
+    {%- if scope -%}{%- do conditions.append('(' ~ scope ~ ')') -%}{%- endif -%}
+    {%- if conditions -%}
+        {{ return('(select * from ' ~ relation ~ ' where ' ~ (conditions | join(' and ')) ~ ') dbt_subquery') }}
+    {%- endif -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+{#- The predicate selecting the partitions of `relation` written in this invocation; empty
+    (the whole table) when it was not written in it. -#}
+{% macro lake_test_scope(relation) -%}
+    {%- if not execute or var('lake_test_all_rows', false) -%}{{ return('') }}{%- endif -%}
+    {%- set recorded -%}
+        select count(*) from information_schema.tables
+        where table_catalog = current_database() and table_schema = 'main'
+            and table_name = 'lake_written_partitions'
+    {%- endset -%}
+    {%- if run_query(recorded).columns[0].values()[0] == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set written -%}
+        select partition_column, partition_value
+        from main.lake_written_partitions
+        where relation = {{ lake_sql_string(relation.render()) }}
+            and invocation_id = '{{ invocation_id }}'
+    {%- endset -%}
+    {%- set rows = run_query(written).rows -%}
+    {%- if rows | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set columns = rows | selectattr('0') | map(attribute='0') | list -%}
+    {%- if not columns -%}{{ return('1 = 0') }}{%- endif -%}{#- ran, wrote no rows -#}
+    {%- set quoted = adapter.quote(columns[0]) -%}
+    {%- set parts = [] -%}
+    {%- set values = [] -%}
+    {%- for partition_column, partition_value in rows if partition_column is not none -%}
+        {%- if partition_value is none -%}
+            {%- do parts.append(quoted ~ ' is null') -%}
+        {%- else -%}
+            {%- do values.append(lake_sql_string(partition_value)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if values -%}
+        {%- do parts.append(quoted ~ ' in (' ~ (values | join(', ')) ~ ')') -%}
+    {%- endif -%}
+    {{ return(parts | join(' or ')) }}
+{%- endmacro %}
