@@ -28,8 +28,8 @@ counts as (
         coalesce(months.deleted_flights, 0) as deleted_flights,
         coalesce(months.repeated_rows, 0) as repeated_rows,
         coalesce(months.unaccounted_rows, 0) as unaccounted_rows,
-        (select rows_delivered from delivered) as delivered_daily_rows,
-        (select rows_in_rejected_files from delivered) as rejected_file_rows
+        (select delivered.rows_delivered from delivered) as delivered_daily_rows,
+        (select delivered.rows_in_rejected_files from delivered) as rejected_file_rows
     from months
 )
 

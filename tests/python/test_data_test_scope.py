@@ -8,8 +8,8 @@ a build that writes only February passes, while `dbt test` on its own, and a bui
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from deltalake import DeltaTable, write_deltalake
