@@ -14,10 +14,10 @@ with delivered as (
 
 months as (
     select
-        sum(quarantined_flights) as quarantined_flights,
-        sum(deleted_flights) as deleted_flights,
-        sum(repeated_rows) as repeated_rows,
-        sum(unaccounted_rows) as unaccounted_rows
+        cast(sum(quarantined_flights) as bigint) as quarantined_flights,
+        cast(sum(deleted_flights) as bigint) as deleted_flights,
+        cast(sum(repeated_rows) as bigint) as repeated_rows,
+        cast(sum(unaccounted_rows) as bigint) as unaccounted_rows
     from {{ ref('audit_flight_month_counts') }}
 ),
 
