@@ -24,7 +24,7 @@ START ?= 2013-01-01
 END ?= 2013-12-31
 
 .PHONY: setup run land build train reproduce mlflow-ui report docs test lint bench bench-azure scale bench-scale \
-	azurite-start azurite-stop clean history restore compact vacuum chromium docs-preview slim-ci model
+	bench-incremental azurite-start azurite-stop clean history restore compact vacuum chromium docs-preview slim-ci model
 
 setup: $(VENV)/.installed node_modules/.installed  ## venv, offline DuckDB extensions, Azurite (npm)
 
@@ -115,6 +115,9 @@ scale: setup  ## YEARS of generated deliveries (2013 shifted, resampled) into th
 REPEATS ?= 3
 bench-scale: setup  ## full/incremental/corrections builds + baselines at YEARS (benchmarks/results/scale_<N>y.*)
 	$(PY) scripts/bench_scale.py --years $(YEARS) --seed $(SEED) --repeats $(REPEATS) $(BENCH_ARGS)
+
+bench-incremental: setup  ## incremental builds again on a kept bench-scale lakehouse: make bench-incremental YEARS=30 WORKDIR=/tmp/b30/w
+	$(PY) scripts/bench_incremental.py --years $(YEARS) --seed $(SEED) --workdir $(WORKDIR)
 
 history: setup  ## a lake table's commits: make history TABLE=silver_flights
 	$(PY) scripts/lake_admin.py history $(TABLE)
