@@ -25,11 +25,14 @@ from bench_scale import REPO, dbt_step, lakehouse_env  # noqa: E402
 from lakehouse.scale import DEFAULT_SEED, ScaleGenerator  # noqa: E402
 
 
-def run(workdir: Path, years: int, seed: int) -> dict[str, Any]:
+def run(workdir: Path, years: int, seed: int, skip_days: int, month: int) -> dict[str, Any]:
     env = lakehouse_env(workdir)
     generator = ScaleGenerator(years + 1, seed)
-    first_new = date(generator.last_day.year, 1, 1)
+    first_new = date(generator.last_day.year, 1, 1) + timedelta(days=skip_days)
     days = [first_new + timedelta(days=i) for i in range(3)]
+    for day in days:  # a day already delivered would make a step measure nothing new
+        if any((workdir / "landing").glob(f"*/*_{day.isoformat()}.csv")):
+            raise SystemExit(f"{day} is already delivered; pass --skip-days past it")
     steps: dict[str, dict[str, Any]] = {}
     steps["catch_up"] = dbt_step("catch-up build", ["build"], workdir, env)
     steps["no_new_data"] = dbt_step("build, no new data", ["build"], workdir, env)
@@ -39,12 +42,13 @@ def run(workdir: Path, years: int, seed: int) -> dict[str, Any]:
     )
     generator.land(workdir / "landing", days[1], days[1])
     steps["one_day"] = dbt_step(f"build after {days[1]}", ["build"], workdir, env)
-    year, month = first_new.year - 1, 8
+    year = generator.last_day.year - 1
     _, updates = generator.land_month_corrections(workdir / "landing", days[2], year, month)
     steps["corrections"] = dbt_step(
         f"build, {updates} fixes {year}-{month:02d}", ["build"], workdir, env
     )
-    return {"years": years, "seed": seed, "days": [d.isoformat() for d in days], "steps": steps}
+    days_text = [d.isoformat() for d in days]
+    return {"years": years, "seed": seed, "days": days_text, "month": month, "steps": steps}
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -84,9 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--years", type=int, required=True)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--skip-days", type=int, default=0, help="new days start this late")
+    parser.add_argument("--month", type=int, default=8, help="month of the last year to correct")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args(argv)
-    report = run(args.workdir, args.years, args.seed)
+    report = run(args.workdir, args.years, args.seed, args.skip_days, args.month)
     stem = args.out / f"scale_{args.years}y_incremental"
     stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
     text = markdown(report)
