@@ -232,14 +232,15 @@ def _overwrite(
         rows = con.execute(f"select count(*) from {stage}").fetchone()[0]
     if existing is not None and _same_content(con, stage, schema, location, existing, None):
         return WriteResult("overwrite", rows, existing.version(), committed=False)
-    if spec.partition_by:
+    if spec.partition_by and rows:
         _overwrite_by_partition_groups(con, stage, schema, spec.partition_by, location, options)
-    else:
+    else:  # unpartitioned, or no rows: an empty table with the schema and partitioning
         write_deltalake(
             location,
             _reader(con, stage, schema, schema),
             mode="overwrite",
             schema_mode="overwrite",
+            partition_by=spec.partition_by or None,
             storage_options=options,
         )
     return _result("overwrite", rows, location, options)
@@ -253,7 +254,8 @@ def _overwrite_by_partition_groups(
     location: str,
     options: dict[str, str] | None,
 ) -> None:
-    """Replace a partitioned table a group of partitions at a time, in one commit.
+    """Replace a partitioned table with the staged rows (at least one) a group of
+    partitions at a time, in one commit.
 
     delta-rs's writer keeps every partition's rows in memory until the write ends, so writing
     10 M flights over 360 months at once took 4 GB on top of DuckDB. Here each group of
@@ -292,16 +294,6 @@ def _overwrite_by_partition_groups(
             )
     finally:
         con.execute(f"drop table if exists {groups}")
-    if not selections:  # no rows: an empty table with the schema
-        write_deltalake(
-            location,
-            _reader(con, stage, schema, schema),
-            mode="overwrite",
-            schema_mode="overwrite",
-            partition_by=partition_by,
-            storage_options=options,
-        )
-        return
     scratch_table = DeltaTable(scratch, storage_options=options)
     added = _added_files(scratch)
     create_table_with_add_actions(
