@@ -10,7 +10,8 @@ which is what makes a run reproducible from its Delta snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -88,6 +89,37 @@ def arrow_batches(obj: Any, rows: int = 500_000) -> Iterator[pa.RecordBatch]:
         return
     table = pa.Table.from_pandas(to_pandas(obj), preserve_index=False)
     yield from table.to_batches(max_chunksize=rows)
+
+
+def model_result(session: Any, pieces: Iterable[pd.DataFrame], empty: pd.DataFrame) -> Any:
+    """A Python model's result made of pandas ``pieces``, held whole only where it must be.
+
+    On DuckDB the result is a pyarrow RecordBatchReader over the pieces as they are produced:
+    dbt-duckdb materializes it on a cursor of its own while the model's connection still
+    streams the input, and the writer stages it in DuckDB (which spills to disk), so scoring
+    ten million flights holds one piece in pandas instead of all of them. Other engines
+    (Spark) get one concatenated pandas frame, which their materializations accept. ``empty``
+    is the result when there are no pieces (a frame with the result's columns and no rows).
+    """
+    pieces = iter(pieces)
+    first = next(pieces, None)
+    if first is None:
+        return empty
+    if not _is_duckdb(session):
+        return pd.concat([first, *pieces], ignore_index=True)
+    schema = pa.Schema.from_pandas(first, preserve_index=False)
+    batches = (
+        pa.RecordBatch.from_pandas(piece, schema=schema, preserve_index=False)
+        for piece in itertools.chain([first], pieces)
+    )
+    return pa.RecordBatchReader.from_batches(schema, batches)
+
+
+def _is_duckdb(session: Any) -> bool:
+    import duckdb
+
+    # dbt-duckdb hands a Python model a DuckDB connection, wrapped when query retries are on
+    return isinstance(getattr(session, "_cursor", session), duckdb.DuckDBPyConnection)
 
 
 def delta_version(path: str) -> int:

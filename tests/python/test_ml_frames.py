@@ -68,3 +68,45 @@ def test_read_delta_time_travel(tmp_path) -> None:
     assert frames.delta_version(path) == 1
     assert frames.read_delta(path)["x"].tolist() == [3]
     assert frames.read_delta(path, 0)["x"].tolist() == [1, 2]
+
+
+def _pieces(produced: list[int], count: int):
+    for i in range(count):
+        produced.append(i)
+        yield pd.DataFrame({"flight_key": [f"k{i}a", f"k{i}b"], "distance": [float(i), None]})
+
+
+def test_model_result_streams_pieces_to_duckdb() -> None:
+    con = duckdb.connect()
+    produced: list[int] = []
+    empty = pd.DataFrame({"flight_key": pd.Series([], dtype="str"), "distance": []})
+    result = frames.model_result(con, _pieces(produced, 3), empty)
+    assert isinstance(result, pa.RecordBatchReader)
+    assert produced == [0]  # only the first piece, for the schema; the rest when read
+    con.register("result", result)
+    con.execute("create temp table written as select * from result")
+    assert produced == [0, 1, 2]
+    rows = con.sql("select flight_key, distance from written order by flight_key").fetchall()
+    assert rows == [
+        ("k0a", 0.0),
+        ("k0b", None),
+        ("k1a", 1.0),
+        ("k1b", None),
+        ("k2a", 2.0),
+        ("k2b", None),
+    ]
+
+
+def test_model_result_concatenates_for_other_engines() -> None:
+    produced: list[int] = []
+    empty = pd.DataFrame({"flight_key": [], "distance": []})
+    result = frames.model_result(object(), _pieces(produced, 2), empty)
+    assert isinstance(result, pd.DataFrame)
+    assert result["flight_key"].tolist() == ["k0a", "k0b", "k1a", "k1b"]
+    assert result.index.tolist() == [0, 1, 2, 3]
+
+
+def test_model_result_without_pieces_is_the_empty_frame() -> None:
+    empty = pd.DataFrame({"flight_key": [], "distance": []})
+    assert frames.model_result(duckdb.connect(), iter(()), empty) is empty
+    assert frames.model_result(object(), iter(()), empty) is empty

@@ -3,8 +3,6 @@ model, for flights not scored yet (incremental append)."""
 
 from datetime import UTC, datetime
 
-import pandas as pd
-
 from lakehouse.ml import frames, scoring
 
 
@@ -15,8 +13,8 @@ def model(dbt, session):
         on_schema_change="append_new_columns",
     )
     dbt.ref("ml_train")  # score only after this build's training decided the champion
-    # the engine picks the unscored flights; pandas sees them a batch at a time, so the same
-    # code runs on DuckDB and on a Spark session, and memory does not grow with the table
+    # the engine picks the unscored flights; pandas sees them a batch at a time, and on DuckDB
+    # the scored batches stream into the table's write, so memory does not grow with the table
     flights = dbt.ref("ml_flight_features")
     if dbt.is_incremental:
         scored = session.sql(f"select flight_key from {dbt.this}")
@@ -24,10 +22,10 @@ def model(dbt, session):
     name = dbt.config.get("registered_model_name")
     champion, version = scoring.load_champion(name)
     scored_at = datetime.now(UTC)
-    batches = [
+    scored_batches = (
         scoring.score(batch.to_pandas(), champion, name, version, scored_at)
         for batch in frames.arrow_batches(flights)
-    ]
-    if not batches:  # nothing new: an empty frame with the table's columns
-        return scoring.score(frames.to_pandas(flights), champion, name, version, scored_at)
-    return pd.concat(batches, ignore_index=True)
+    )
+    # nothing new: an empty frame with the table's columns
+    empty = scoring.score(frames.to_pandas(flights.limit(0)), champion, name, version, scored_at)
+    return frames.model_result(session, scored_batches, empty)
