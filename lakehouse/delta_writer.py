@@ -66,6 +66,8 @@ class WriteSpec:
     not_null_columns: list[str] = field(default_factory=list)
     #: the dbt invocation; when set, the partitions this write touches are recorded for it
     invocation_id: str = ""
+    #: of an unpartitioned table: the column whose written values scope its data tests
+    test_scope_column: str | None = None
 
     @classmethod
     def from_json(cls, text: str) -> WriteSpec:
@@ -137,14 +139,19 @@ def _record_written_partitions(con: duckdb.DuckDBPyConnection, spec: WriteSpec, 
     """Note which partitions of the table this invocation writes, for its data tests.
 
     Tests of a partitioned table then check only those partitions (macro
-    ``lake_test_scope``): on a one-day build, the month written instead of 30 years. The
-    row with a null column says the model ran; a staged batch with no rows writes nothing.
-    Within a transaction of the model, so a failed write leaves no record.
+    ``lake_test_scope``): on a one-day build, the month written instead of 30 years. An
+    unpartitioned table names its ``test_scope_column`` instead (bronze: the delivery file;
+    predictions: the flight), whose written values scope the tests the same way. The row with
+    a null column says the model ran; a staged batch with no rows writes nothing. A full
+    rewrite records nothing: every row is new, so the tests check the whole table. Within a
+    transaction of the model, so a failed write leaves no record.
     """
-    if not (spec.invocation_id and spec.partition_by):
+    column = spec.partition_by[0] if spec.partition_by else spec.test_scope_column
+    if not (spec.invocation_id and column):
         return
-    column = spec.partition_by[0]
     con.execute(f"delete from {WRITTEN_PARTITIONS} where relation = ?", [spec.relation])
+    if spec.mode == "overwrite":
+        return
     con.execute(
         f"insert into {WRITTEN_PARTITIONS} values (?, ?, null, null)",
         [spec.relation, spec.invocation_id],

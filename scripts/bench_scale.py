@@ -335,6 +335,8 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
         """Steps so far, so a long run that dies late still leaves its numbers."""
         partial.write_text(json.dumps(report, indent=2) + "\n")
 
+    if args.full_build_only:
+        return capacity_run(args, root, env, report, generator)
     print(f"generating {args.years} year(s) into {root / 'landing'} ...", flush=True)
     began = time.perf_counter()
     landed = generator.land(root / "landing", end=held_back[0] - timedelta(days=1), jobs=args.jobs)
@@ -343,8 +345,6 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     report["landed"] = landed
     print(f"  {report['landed_flights']:,} flights in {report['generate_s']} s", flush=True)
 
-    if args.full_build_only:
-        return capacity_run(args, root, env, report, generator)
     steps: dict[str, list[dict[str, Any]]] = {
         k: []
         for k in (

@@ -6,7 +6,11 @@
     it: no delivered row is dropped. The pre-hook reads the files into a temp table; the
     model selects from it. -#}
 {% macro bronze_from_landing(table_name) %}
-    {{- config(pre_hook=["{{ bronze_load_landing('" ~ table_name ~ "') }}"]) -}}
+    {#- a new row can only repeat the lineage of a row of its own file: tests check the new files -#}
+    {{- config(
+        pre_hook=["{{ bronze_load_landing('" ~ table_name ~ "') }}"],
+        test_scope_column='_source_file'
+    ) -}}
     {%- set relation = source('landing', table_name) -%}
     {%- if target.type != 'duckdb' -%}{{ return(lake_bronze_select(table_name)) }}{%- endif -%}
 select

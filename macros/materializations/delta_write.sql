@@ -32,6 +32,7 @@
         'on_schema_change': config.get('on_schema_change') or 'ignore',
         'not_null_columns': not_null,
         'invocation_id': invocation_id,
+        'test_scope_column': config.get('test_scope_column'),
     }) }}
 {% endmacro %}
 

@@ -1,4 +1,4 @@
-{#- Data tests of a partitioned lake table check the partitions this invocation wrote.
+{#- Data tests of a lake table check the partitions this invocation wrote.
 
     dbt wraps the tested relation of every generic test in get_where_subquery; on DuckDB
     this adds the model's written partitions (recorded by lakehouse.delta_writer) to the
@@ -6,14 +6,18 @@
     time_hour, whose month is the partition) can only collide inside one partition, so
     `unique`, `not_null`, `accepted_values` and expression tests over the written partitions
     are exact for the table; the partitions not written are unchanged since they passed.
-    A relationships test scopes its child side only. The whole table is checked when the
+    An unpartitioned table can name a `test_scope_column` whose written values scope its
+    tests the same way (bronze: the new delivery files; a row's lineage can only repeat within
+    its file). A relationships test scopes its child side only. A test whose verdict on old rows
+    can change with other tables sets `meta: {lake_test_whole_table: true}` (rows_accounted_for).
+    The whole table is checked when the
     model did not run in this invocation (`dbt test`), and always with
     `--vars '{lake_test_all_rows: true}'`. -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}{%- do conditions.append('(' ~ where ~ ')') -%}{%- endif -%}
-    {%- set scope = lake_test_scope(relation) -%}
+    {%- set scope = '' if (config.get('meta') or {}).get('lake_test_whole_table') else lake_test_scope(relation) -%}
     {%- if scope -%}{%- do conditions.append('(' ~ scope ~ ')') -%}{%- endif -%}
     {%- if conditions -%}
         {{ return('(select * from ' ~ relation ~ ' where ' ~ (conditions | join(' and ')) ~ ') dbt_subquery') }}
@@ -21,8 +25,9 @@
     {{ return(relation) }}
 {%- endmacro %}
 
-{#- The predicate selecting the partitions of `relation` written in this invocation; empty
-    (the whole table) when it was not written in it. -#}
+{#- The predicate selecting the partitions of `relation` written in this invocation (or the
+    values of its `test_scope_column`: literals, or a lookup when there are many); empty (the
+    whole table) when it was not written in it or was rewritten whole. -#}
 {% macro lake_test_scope(relation) -%}
     {%- if not execute or var('lake_test_all_rows', false) -%}{{ return('') }}{%- endif -%}
     {%- set recorded -%}
@@ -51,7 +56,9 @@
             {%- do values.append(lake_sql_string(partition_value)) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if values -%}
+    {%- if values | length > 1000 -%}{#- e.g. the flights scored after a month's catch-up -#}
+        {%- do parts.append('cast(' ~ quoted ~ ' as varchar) in (select partition_value from main.lake_written_partitions where relation = ' ~ lake_sql_string(relation.render()) ~ ' and invocation_id = ' ~ lake_sql_string(invocation_id) ~ ' and partition_column is not null)') -%}
+    {%- elif values -%}
         {%- do parts.append(quoted ~ ' in (' ~ (values | join(', ')) ~ ')') -%}
     {%- endif -%}
     {{ return(parts | join(' or ')) }}

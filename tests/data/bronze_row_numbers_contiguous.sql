@@ -1,5 +1,7 @@
 -- Within each ingested file, _row_number runs 1..n without gaps or repeats: the lineage points
--- at every delivered row of the file exactly once.
+-- at every delivered row of the file exactly once. Checks the files this build ingested
+-- (get_where_subquery on `_source_file`, the bronze tables' test_scope_column; every file
+-- under `dbt test`).
 {%- set streams = ['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines'] %}
 
 with files as (
@@ -12,7 +14,7 @@ with files as (
         count(distinct _row_number) as distinct_row_numbers,
         min(_row_number) as first_row_number,
         max(_row_number) as last_row_number
-    from {{ ref('bronze_' ~ stream) }}
+    from {{ get_where_subquery(ref('bronze_' ~ stream)) }}
     group by _source_file
     {%- if not loop.last %}
 

@@ -1,10 +1,12 @@
 {%- set day_zero -%}cast('1900-01-01' as date){%- endset -%}
--- No leakage in ml_flight_features: for a sample of the last year's flights (keys starting with
--- 00, about 1 in 256; the last year keeps the test's cost flat as history grows), recompute the carrier's 28-day delay rate flight by flight straight from silver_flights,
--- counting only labeled flights 2 to 29 days before the flight's date (day numbers from
--- datediff, not the model's dateadd window), and return every sampled flight whose stored rate
--- or count differs. A flight of the same day or the day before, or the flight's own label,
--- would show up here as a difference.
+-- No leakage in ml_flight_features: for a sample of the last year's flights (keys starting
+-- with 00, about 1 in 256; the last year keeps the test's cost flat as history grows) in the
+-- partitions this build wrote (get_where_subquery; every partition under `dbt test`), recompute
+-- the carrier's 28-day delay rate flight by flight straight from silver_flights, counting only
+-- labeled flights 2 to 29 days before the flight's date (day numbers from datediff, not the
+-- model's dateadd window), and return every sampled flight whose stored rate or count differs.
+-- A flight of the same day or the day before, or the flight's own label, would show up here
+-- as a difference.
 
 with
 
@@ -17,7 +19,7 @@ sampled_features as (
         carrier_delay_rate_28d,
         carrier_flights_28d,
         {{ dbt.datediff(day_zero, 'flight_date', 'day') }} as day_number
-    from {{ ref('ml_flight_features') }}
+    from {{ get_where_subquery(ref('ml_flight_features')) }}
     where flight_key like '00%'
         and flight_date >= (
             select {{ dbt.dateadd('day', -365, 'max(flight_date)') }} from {{ ref('ml_flight_features') }}
@@ -41,17 +43,40 @@ labeled_flights as (
 
 ),
 
+sampled_days as (
+
+    select
+        min(day_number) - 29 as first_day_number,
+        max(day_number) - 2 as last_day_number
+    from sampled_features
+
+),
+
+window_flights as (
+
+    select
+        labeled_flights.flight_key,
+        labeled_flights.carrier,
+        labeled_flights.day_number,
+        labeled_flights.is_delayed_15
+    from labeled_flights
+    inner join sampled_days
+        on labeled_flights.day_number >= sampled_days.first_day_number
+        and labeled_flights.day_number <= sampled_days.last_day_number
+
+),
+
 recomputed as (
 
     select
         sampled_features.flight_key,
-        count(labeled_flights.flight_key) as expected_flights_28d,
-        sum(labeled_flights.is_delayed_15) as expected_delayed_28d
+        count(window_flights.flight_key) as expected_flights_28d,
+        sum(window_flights.is_delayed_15) as expected_delayed_28d
     from sampled_features
-    left join labeled_flights
-        on sampled_features.carrier = labeled_flights.carrier
-        and labeled_flights.day_number >= sampled_features.day_number - 29
-        and labeled_flights.day_number <= sampled_features.day_number - 2
+    left join window_flights
+        on sampled_features.carrier = window_flights.carrier
+        and window_flights.day_number >= sampled_features.day_number - 29
+        and window_flights.day_number <= sampled_features.day_number - 2
     group by
         sampled_features.flight_key
 

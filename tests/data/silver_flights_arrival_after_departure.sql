@@ -1,6 +1,7 @@
 -- A flight lands after it departs: arr_at_utc picks the first day on which the local arrival
 -- clock is at or after the actual departure, so an earlier arrival means a wrong time zone or
 -- day roll-over in silver_flights.
+-- Checks the partitions this build wrote (get_where_subquery; the whole table under `dbt test`).
 select
     flight_key,
     time_hour,
@@ -12,7 +13,7 @@ select
     arr_time,
     dep_at_utc,
     arr_at_utc
-from {{ ref('silver_flights') }}
+from {{ get_where_subquery(ref('silver_flights')) }}
 where
     dep_at_utc is not null
     and arr_at_utc is not null

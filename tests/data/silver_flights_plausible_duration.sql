@@ -2,6 +2,7 @@
 -- least the air time (a plane cannot land before it has flown) and at most the air time plus
 -- 5 hours of taxiing and holding; a time zone off by an hour breaks the lower bound. Without an
 -- air time (diversions), it is between 20 minutes and 24 hours.
+-- Checks the partitions this build wrote (get_where_subquery; the whole table under `dbt test`).
 with durations as (
 
     select
@@ -15,7 +16,7 @@ with durations as (
         arr_at_utc,
         air_time,
         {{ dbt.datediff('dep_at_utc', 'arr_at_utc', 'minute') }} as elapsed_minutes
-    from {{ ref('silver_flights') }}
+    from {{ get_where_subquery(ref('silver_flights')) }}
     where
         dep_at_utc is not null
         and arr_at_utc is not null

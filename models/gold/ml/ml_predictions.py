@@ -11,6 +11,7 @@ def model(dbt, session):
         materialized="incremental",
         incremental_strategy="append",
         on_schema_change="append_new_columns",
+        test_scope_column="flight_key",  # tests check the flights scored in this build
     )
     dbt.ref("ml_train")  # score only after this build's training decided the champion
     # the engine picks the unscored flights; pandas sees them a batch at a time, and on DuckDB

@@ -2,6 +2,8 @@
     later delivery: for a snapshot stream any later snapshot file (which re-delivers or retires
     the key), otherwise a later row with the same key. Returns the rows that are none of these. -#}
 {% test rows_accounted_for(model, silver, quarantine, key_columns, snapshot=false) %}
+{#- every bronze row: a new delivery can supersede an old row, and silver can change its status -#}
+{{ config(meta={'lake_test_whole_table': true}) }}
 
 with bronze as (
     select
