@@ -149,15 +149,18 @@ def _record_written_partitions(con: duckdb.DuckDBPyConnection, spec: WriteSpec, 
     column = spec.partition_by[0] if spec.partition_by else spec.test_scope_column
     if not (spec.invocation_id and column):
         return
-    con.execute(f"delete from {WRITTEN_PARTITIONS} where relation = ?", [spec.relation])
+    # in the model's catalog: dbt-duckdb writes a Python model's result on a fresh cursor,
+    # whose default catalog is not the attached one the tests read
+    parts = spec.relation.split(".")
+    table = f"{parts[0]}.{WRITTEN_PARTITIONS}" if len(parts) == 3 else WRITTEN_PARTITIONS
+    con.execute(f"delete from {table} where relation = ?", [spec.relation])
     if spec.mode == "overwrite":
         return
     con.execute(
-        f"insert into {WRITTEN_PARTITIONS} values (?, ?, null, null)",
-        [spec.relation, spec.invocation_id],
+        f"insert into {table} values (?, ?, null, null)", [spec.relation, spec.invocation_id]
     )
     con.execute(
-        f"insert into {WRITTEN_PARTITIONS} select ?, ?, ?, cast(p as varchar) "
+        f"insert into {table} select ?, ?, ?, cast(p as varchar) "
         f'from (select distinct "{column}" as p from {stage}) as written',
         [spec.relation, spec.invocation_id, column],
     )

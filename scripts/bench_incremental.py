@@ -12,7 +12,6 @@ already delivered is touched. Results: ``benchmarks/results/scale_<N>y_increment
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import REPO, dbt_step, lakehouse_env  # noqa: E402
+from bench_scale import REPO, dbt_step, lakehouse_env, write_results  # noqa: E402
 
 from lakehouse.scale import DEFAULT_SEED, ScaleGenerator  # noqa: E402
 
@@ -93,11 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args(argv)
     report = run(args.workdir, args.years, args.seed, args.skip_days, args.month)
-    stem = args.out / f"scale_{args.years}y_incremental"
-    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
-    text = markdown(report)
-    stem.with_suffix(".md").write_text(text)
-    print(text)
+    write_results(args.out / f"scale_{args.years}y_incremental", report, markdown(report))
     return 0
 
 

@@ -400,6 +400,14 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
     return report
 
 
+def write_results(stem: Path, report: dict[str, Any], text: str) -> None:
+    """The report as ``<stem>.json`` and its Markdown as ``<stem>.md``; the Markdown printed."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(text)
+    print(text)
+
+
 def capacity_run(
     args: argparse.Namespace,
     root: Path,
@@ -474,12 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
     report["summary"] = summary(report)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"scale_{args.years}y"
-    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
-    text = markdown(report)
-    stem.with_suffix(".md").write_text(text)
-    print(text)
+    write_results(args.out / f"scale_{args.years}y", report, markdown(report))
     return 0
 
 

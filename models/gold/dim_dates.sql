@@ -1,39 +1,13 @@
-{#- One row per calendar day from the first to the last flight date. The spine is built from
-    cross-joined digits (0..99999 day offsets, about 270 years) instead of engine-specific series
-    functions, so it compiles the same on every engine and needs no query at compile time.
-    The singular test gold_dim_dates_covers_flight_range checks it covers the whole range. -#}
+{#- One row per calendar day from the first to the last flight date, on the portable spine of
+    lake_day_offsets (0..99999 days, about 270 years). The singular test
+    gold_dim_dates_covers_flight_range checks it covers the whole range. -#}
 {%- set a_monday -%}cast('1900-01-01' as date){%- endset -%}
 
 with
 
-digits as (
-
-    select 0 as digit
-    union all select 1
-    union all select 2
-    union all select 3
-    union all select 4
-    union all select 5
-    union all select 6
-    union all select 7
-    union all select 8
-    union all select 9
-
-),
-
 day_offsets as (
 
-    select
-        ones.digit
-        + 10 * tens.digit
-        + 100 * hundreds.digit
-        + 1000 * thousands.digit
-        + 10000 * ten_thousands.digit as day_offset
-    from digits as ones
-    cross join digits as tens
-    cross join digits as hundreds
-    cross join digits as thousands
-    cross join digits as ten_thousands
+    {{ lake_day_offsets() }}
 
 ),
 

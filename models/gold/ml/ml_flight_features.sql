@@ -139,35 +139,10 @@ daily_outcomes as (
 
 ),
 
--- day offsets 0..99999 (about 270 years), from cross-joined digits as in dim_dates
-digits as (
-
-    select 0 as digit
-    union all select 1
-    union all select 2
-    union all select 3
-    union all select 4
-    union all select 5
-    union all select 6
-    union all select 7
-    union all select 8
-    union all select 9
-
-),
-
+-- day offsets 0..99999 (about 270 years)
 day_offsets as (
 
-    select
-        ones.digit
-        + 10 * tens.digit
-        + 100 * hundreds.digit
-        + 1000 * thousands.digit
-        + 10000 * ten_thousands.digit as day_offset
-    from digits as ones
-    cross join digits as tens
-    cross join digits as hundreds
-    cross join digits as thousands
-    cross join digits as ten_thousands
+    {{ lake_day_offsets() }}
 
 ),
 
