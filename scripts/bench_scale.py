@@ -337,13 +337,7 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
 
     if args.full_build_only:
         return capacity_run(args, root, env, report, generator)
-    print(f"generating {args.years} year(s) into {root / 'landing'} ...", flush=True)
-    began = time.perf_counter()
-    landed = generator.land(root / "landing", end=held_back[0] - timedelta(days=1), jobs=args.jobs)
-    report["generate_s"] = round(time.perf_counter() - began, 1)
-    report["landed_flights"] = landed["flights"]["rows_written"]
-    report["landed"] = landed
-    print(f"  {report['landed_flights']:,} flights in {report['generate_s']} s", flush=True)
+    land_generated(report, generator, root, held_back[0] - timedelta(days=1), args.jobs)
 
     steps: dict[str, list[dict[str, Any]]] = {
         k: []
@@ -408,6 +402,19 @@ def write_results(stem: Path, report: dict[str, Any], text: str) -> None:
     print(text)
 
 
+def land_generated(
+    report: dict[str, Any], generator: ScaleGenerator, root: Path, end: date, jobs: int
+) -> None:
+    """Land the generated deliveries up to ``end``; their count and time go into ``report``."""
+    print(f"generating {generator.years} year(s) into {root / 'landing'} ...", flush=True)
+    began = time.perf_counter()
+    landed = generator.land(root / "landing", end=end, jobs=jobs)
+    report["generate_s"] = round(time.perf_counter() - began, 1)
+    report["landed_flights"] = landed["flights"]["rows_written"]
+    report["landed"] = landed
+    print(f"  {report['landed_flights']:,} flights in {report['generate_s']} s", flush=True)
+
+
 def capacity_run(
     args: argparse.Namespace,
     root: Path,
@@ -418,13 +425,7 @@ def capacity_run(
     """Does a full build complete at this scale, and with how much memory: every generated day
     landed, one parse and one full `dbt build` from an empty lake; no incremental steps and no
     baselines (at 30 M flights each of those is another long build)."""
-    print(f"generating {args.years} year(s) into {root / 'landing'} ...", flush=True)
-    began = time.perf_counter()
-    landed = generator.land(root / "landing", end=generator.last_day, jobs=args.jobs)
-    report["generate_s"] = round(time.perf_counter() - began, 1)
-    report["landed_flights"] = landed["flights"]["rows_written"]
-    report["landed"] = landed
-    print(f"  {report['landed_flights']:,} flights in {report['generate_s']} s", flush=True)
+    land_generated(report, generator, root, generator.last_day, args.jobs)
     wipe_lake(root)
     report["steps"] = {
         "parse": [dbt_step("parse", ["parse", "--no-partial-parse"], root, env)],
