@@ -18,6 +18,7 @@ the file was when it was opened directly.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +26,15 @@ from typing import Any
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 
-from lakehouse import delta_writer, duckdb_ext, file_gate, lake_catalog, lake_lock, storage
+from lakehouse import (
+    delta_writer,
+    duckdb_ext,
+    file_gate,
+    lake_catalog,
+    lake_lock,
+    model_inputs,
+    storage,
+)
 
 #: dbt commands that write Delta tables; read-only ones (compile, docs, show, ls) run alongside.
 WRITING_COMMANDS = {"build", "run", "seed", "snapshot", "run-operation", "retry"}
@@ -35,6 +44,7 @@ class Plugin(BasePlugin):
     """Configured in ``profiles/profiles.yml`` as ``module: lakehouse.dbt_plugin``."""
 
     def initialize(self, plugin_config: dict[str, Any]) -> None:
+        _forward_logs_to_dbt()
         self.register_views = bool(plugin_config.get("register_views", True))
         if self.creds is not None and _current_command() in WRITING_COMMANDS:
             self.lock = lake_lock.acquire(self.creds.external_root)
@@ -56,6 +66,7 @@ class Plugin(BasePlugin):
             lake_catalog.register_views(conn, self.creds.external_root)
         if self.creds is not None:
             delta_writer.ensure_written_partitions_table(conn)
+            model_inputs.ensure_table(conn)
 
     def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
         cursor.execute("SET TimeZone = 'UTC'")
@@ -81,6 +92,27 @@ def _current_command() -> str:
         return str(getattr(get_flags(), "WHICH", None) or "build")
     except Exception:  # noqa: BLE001 (no flags outside the CLI: assume the worst)
         return "build"
+
+
+class _DbtLogHandler(logging.Handler):
+    """Hands the ``lakehouse`` modules' log records to dbt's log (debug level: logs/dbt.log),
+    so what the writer did (committed, skipped, kept, compacted) is next to the model's SQL."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        from dbt.adapters.events.logging import AdapterLogger
+
+        self.dbt_log = AdapterLogger("lakehouse")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.dbt_log.debug(record.getMessage())
+
+
+def _forward_logs_to_dbt() -> None:
+    logger = logging.getLogger("lakehouse")
+    if not any(isinstance(h, _DbtLogHandler) for h in logger.handlers):
+        logger.addHandler(_DbtLogHandler())
+        logger.setLevel(logging.INFO)
 
 
 def _create_function_if_absent(

@@ -29,7 +29,7 @@ from deltalake import DeltaTable, Field, write_deltalake
 from deltalake.exceptions import CommitFailedError
 from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
 
-from lakehouse import storage
+from lakehouse import model_inputs, storage
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ class WriteSpec:
     invocation_id: str = ""
     #: of an unpartitioned table: the column whose written values scope its data tests
     test_scope_column: str | None = None
+    #: fingerprint of the inputs the result was computed from (lakehouse.model_inputs)
+    inputs: str | None = None
 
     @classmethod
     def from_json(cls, text: str) -> WriteSpec:
@@ -124,15 +126,28 @@ def run(con: duckdb.DuckDBPyConnection, spec: WriteSpec) -> WriteResult:
         if result.committed and spec.mode in ("append", "merge") and result.version:
             for partition in compact_small_files(location, options):
                 log.info("%s: compacted small files of %s", spec.model, partition)
-        con.execute(f"create schema if not exists {spec.schema}")
-        con.execute(
-            f"create or replace view {spec.relation} as select * from "
-            f"delta_scan('{storage.duckdb_path(location)}')"
-        )
+        _point_view(con, spec, location)
+        if spec.inputs and result.version is not None:
+            model_inputs.record(con, spec.relation, result.version, spec.inputs)
     finally:
         con.execute(f"drop table if exists {stage}")
     log.info("%s: %s", spec.model, result)
     return result
+
+
+def keep(con: duckdb.DuckDBPyConnection, spec: WriteSpec) -> None:
+    """Leave the model's table as it is (its inputs are unchanged: lakehouse.model_inputs),
+    and make sure its view points at it."""
+    _point_view(con, spec, storage.resolve(spec.location))
+    log.info("%s: inputs unchanged, table kept", spec.model)
+
+
+def _point_view(con: duckdb.DuckDBPyConnection, spec: WriteSpec, location: str) -> None:
+    con.execute(f"create schema if not exists {spec.schema}")
+    con.execute(
+        f"create or replace view {spec.relation} as select * from "
+        f"delta_scan('{storage.duckdb_path(location)}')"
+    )
 
 
 def _record_written_partitions(con: duckdb.DuckDBPyConnection, spec: WriteSpec, stage: str) -> None:

@@ -77,6 +77,14 @@ class TrainingWindow:
             values[name] = _parse_date(name, raw)
         return cls(**values)
 
+    def months(self, margin: int = 0) -> list[date]:
+        """First days of the months from ``train_start`` to ``eval_end``, widened by ``margin``
+        months on each side (a table partitioned by month in another time zone than the
+        flight date keeps a window's edge days in the neighbouring month)."""
+        first = self.train_start.year * 12 + self.train_start.month - 1 - margin
+        last = self.eval_end.year * 12 + self.eval_end.month - 1 + margin
+        return [date(m // 12, m % 12 + 1, 1) for m in range(first, last + 1)]
+
     def as_params(self) -> dict[str, str]:
         """The window as MLflow params (``window.train_start`` ...), ISO dates."""
         return {f"window.{name}": getattr(self, name).isoformat() for name in _FIELDS}

@@ -11,7 +11,7 @@ which is what makes a run reproducible from its Delta snapshot.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -91,7 +91,9 @@ def arrow_batches(obj: Any, rows: int = 500_000) -> Iterator[pa.RecordBatch]:
     yield from table.to_batches(max_chunksize=rows)
 
 
-def model_result(session: Any, pieces: Iterable[pd.DataFrame], empty: pd.DataFrame) -> Any:
+def model_result(
+    session: Any, pieces: Iterable[pd.DataFrame], empty: Callable[[], pd.DataFrame]
+) -> Any:
     """A Python model's result made of pandas ``pieces``, held whole only where it must be.
 
     On DuckDB the result is a pyarrow RecordBatchReader over the pieces as they are produced:
@@ -99,13 +101,14 @@ def model_result(session: Any, pieces: Iterable[pd.DataFrame], empty: pd.DataFra
     streams the input, and the writer stages it in DuckDB (which spills to disk), so scoring
     ten million flights holds one piece in pandas instead of all of them. Other engines
     (Spark) get one concatenated pandas frame, which their materializations accept. ``empty``
-    is the result when there are no pieces (a frame with the result's columns and no rows).
+    makes the result when there are no pieces (a frame with the result's columns and no rows);
+    it is called only then, so a build with nothing to score need not load the model.
     """
     pieces = iter(pieces)
     first = next(pieces, None)
     if first is None:
-        return empty
-    if not _is_duckdb(session):
+        return empty()
+    if not is_duckdb(session):
         return pd.concat([first, *pieces], ignore_index=True)
     schema = pa.Schema.from_pandas(first, preserve_index=False)
     batches = (
@@ -115,7 +118,8 @@ def model_result(session: Any, pieces: Iterable[pd.DataFrame], empty: pd.DataFra
     return pa.RecordBatchReader.from_batches(schema, batches)
 
 
-def _is_duckdb(session: Any) -> bool:
+def is_duckdb(session: Any) -> bool:
+    """Whether ``session`` is the DuckDB connection dbt-duckdb hands a Python model."""
     import duckdb
 
     # dbt-duckdb hands a Python model a DuckDB connection, wrapped when query retries are on

@@ -36,7 +36,6 @@ from lakehouse import storage
 from lakehouse.ml import frames
 from lakehouse.ml.dataset import TrainingWindow
 from lakehouse.ml.features import CATEGORICAL_FEATURES, LABEL, prepare_features
-from lakehouse.ml.plots import feature_importance, write_plots
 from lakehouse.ml.train import (
     TrainingOutcome,
     evaluate,
@@ -361,6 +360,9 @@ def _champion_on_eval(
 
 
 def _log_plots(outcome: TrainingOutcome) -> None:
+    # matplotlib only when a run is logged: scoring imports this module for the registry
+    from lakehouse.ml.plots import feature_importance, write_plots
+
     eval_set = outcome.eval_set
     importance = feature_importance(outcome.model, eval_set, seed=outcome.seed)
     with tempfile.TemporaryDirectory(prefix="lakehouse-ml-") as tmp:

@@ -49,18 +49,28 @@ import json as _lake_json
 
 from lakehouse import delta_writer as _lake_delta_writer
 
+from lakehouse import model_inputs as _lake_model_inputs
+
 _LAKE_LOCATIONS = {{ tojson(lake_ref_locations()) }}
 dbtObj.lake_location = staticmethod(lambda name: _LAKE_LOCATIONS[name])
+dbtObj.lake_checksum = {{ tojson(model.checksum.checksum) }}
+dbtObj.lake_full_refresh = {{ 'True' if should_full_refresh() else 'False' }}
 
 
 def materialize(df, con):
+    spec = _lake_delta_writer.WriteSpec.from_json({{ tojson(tojson(spec)) }})
+    if isinstance(df, _lake_model_inputs.ModelOutput):  # the model fingerprinted its inputs
+        spec.inputs = df.inputs
+        if df.frame is None:
+            _lake_delta_writer.keep(con, spec)
+            return
+        df = df.frame
     name = "__lake_python_result_{{ model.name }}"
     if hasattr(df, "create_view"):  # a DuckDB relation
         df.create_view(name, replace=True)
     else:  # pandas, pyarrow
         con.register(name, df)
     try:
-        spec = _lake_delta_writer.WriteSpec.from_json({{ tojson(tojson(spec)) }})
         spec.sql = f"select * from {name}"
         _lake_delta_writer.run(con, spec)
     finally:

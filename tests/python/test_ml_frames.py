@@ -80,7 +80,7 @@ def test_model_result_streams_pieces_to_duckdb() -> None:
     con = duckdb.connect()
     produced: list[int] = []
     empty = pd.DataFrame({"flight_key": pd.Series([], dtype="str"), "distance": []})
-    result = frames.model_result(con, _pieces(produced, 3), empty)
+    result = frames.model_result(con, _pieces(produced, 3), lambda: empty)
     assert isinstance(result, pa.RecordBatchReader)
     assert produced == [0]  # only the first piece, for the schema; the rest when read
     con.register("result", result)
@@ -100,7 +100,7 @@ def test_model_result_streams_pieces_to_duckdb() -> None:
 def test_model_result_concatenates_for_other_engines() -> None:
     produced: list[int] = []
     empty = pd.DataFrame({"flight_key": [], "distance": []})
-    result = frames.model_result(object(), _pieces(produced, 2), empty)
+    result = frames.model_result(object(), _pieces(produced, 2), lambda: empty)
     assert isinstance(result, pd.DataFrame)
     assert result["flight_key"].tolist() == ["k0a", "k0b", "k1a", "k1b"]
     assert result.index.tolist() == [0, 1, 2, 3]
@@ -108,5 +108,13 @@ def test_model_result_concatenates_for_other_engines() -> None:
 
 def test_model_result_without_pieces_is_the_empty_frame() -> None:
     empty = pd.DataFrame({"flight_key": [], "distance": []})
-    assert frames.model_result(duckdb.connect(), iter(()), empty) is empty
-    assert frames.model_result(object(), iter(()), empty) is empty
+    assert frames.model_result(duckdb.connect(), iter(()), lambda: empty) is empty
+    assert frames.model_result(object(), iter(()), lambda: empty) is empty
+
+
+def test_model_result_makes_the_empty_frame_only_without_pieces() -> None:
+    def no_empty_frame() -> pd.DataFrame:
+        raise AssertionError("the empty frame was made although there were pieces")
+
+    result = frames.model_result(object(), _pieces([], 1), no_empty_frame)
+    assert len(result) == 2

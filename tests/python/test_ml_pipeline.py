@@ -102,9 +102,20 @@ def test_rebuild_reuses_the_run_and_changes_nothing(trained: Lakehouse, mlflow_c
     runs = mlflow_client.search_runs(
         [mlflow_client.get_experiment_by_name("flight-delay").experiment_id]
     )
+    log = trained.root / "logs" / "dbt.log"
+    log_start = log.stat().st_size
     build(trained)
     after = {t: DeltaTable(str(trained.lake / "gold" / t)).version() for t in tables}
     assert after == before
+    # nothing new in the window: the training set and the training row are kept as they are,
+    # without reading the features or asking MLflow (lakehouse.model_inputs)
+    with log.open(encoding="utf-8", errors="replace") as text:
+        text.seek(log_start)
+        kept = [line for line in text if "inputs unchanged, table kept" in line]
+    assert {m for m in ("ml_training_set", "ml_train") if any(f".{m}:" in k for k in kept)} == {
+        "ml_training_set",
+        "ml_train",
+    }, kept
     again = mlflow_client.search_runs(
         [mlflow_client.get_experiment_by_name("flight-delay").experiment_id]
     )

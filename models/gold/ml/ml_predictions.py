@@ -1,9 +1,10 @@
 """Batch scores: each flight's probability of arriving 15+ minutes late, by the champion
 model, for flights not scored yet (incremental append)."""
 
+import functools
 from datetime import UTC, datetime
 
-from lakehouse.ml import frames, scoring
+from lakehouse.ml import frames
 
 
 def model(dbt, session):
@@ -18,15 +19,25 @@ def model(dbt, session):
     # the scored batches stream into the table's write, so memory does not grow with the table
     flights = dbt.ref("ml_flight_features")
     if dbt.is_incremental:
-        scored = session.sql(f"select flight_key from {dbt.this}")
-        flights = frames.without_keys_in(flights, scored, "flight_key")
+        already_scored = session.sql(f"select flight_key from {dbt.this}")
+        flights = frames.without_keys_in(flights, already_scored, "flight_key")
     name = dbt.config.get("registered_model_name")
-    champion, version = scoring.load_champion(name)
     scored_at = datetime.now(UTC)
-    scored_batches = (
-        scoring.score(batch.to_pandas(), champion, name, version, scored_at)
-        for batch in frames.arrow_batches(flights)
-    )
-    # nothing new: an empty frame with the table's columns
-    empty = scoring.score(frames.to_pandas(flights.limit(0)), champion, name, version, scored_at)
-    return frames.model_result(session, scored_batches, empty)
+
+    @functools.cache
+    def champion():  # MLflow and the model are loaded only when there is something to score
+        from lakehouse.ml import scoring
+
+        return scoring, *scoring.load_champion(name)
+
+    def scored(features):
+        scoring, model, version = champion()
+        return scoring.score(features, model, name, version, scored_at)
+
+    def nothing_new():  # no rows, the table's columns (without loading the model if it exists)
+        if dbt.is_incremental:
+            return session.sql(f"select * from {dbt.this} where 1 = 0")
+        return scored(frames.to_pandas(flights.limit(0)))
+
+    scored_batches = (scored(batch.to_pandas()) for batch in frames.arrow_batches(flights))
+    return frames.model_result(session, scored_batches, nothing_new)

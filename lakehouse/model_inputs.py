@@ -1,0 +1,156 @@
+"""Keep a Python model's table when the inputs it was computed from have not changed.
+
+Why: ``dbt build`` runs every model, and a Python model re-reads its inputs into pandas on each
+build. The training set reads one window of the feature table and training reads the training
+set: a daily delivery touches neither, yet both cost seconds a build. The model names what its
+result depends on (the Delta files of the partitions it reads, its parameters, its code) as a
+fingerprint; the writer records the fingerprint with the table version it wrote, in the catalog
+table ``main.lake_model_inputs``; and the next build keeps the table when the fingerprint and
+the table's version both still match. ``--full-refresh`` always recomputes, and so does a model
+whose table was written by anyone else since (its version moved).
+
+DuckDB only: on other engines :class:`ModelInputs` never reports "unchanged" and hands the
+result through as it is, so the same model code runs everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lakehouse import storage
+
+#: Catalog table: per relation, the inputs fingerprint of the table version last written.
+INPUTS_TABLE = "main.lake_model_inputs"
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """What a Python model returns on DuckDB: its result and the fingerprint of its inputs.
+
+    ``frame`` (pandas or pyarrow) is written as usual, then the fingerprint is recorded;
+    ``None`` keeps the table as it is.
+    """
+
+    frame: Any
+    inputs: str
+
+
+def fingerprint(*parts: Any) -> str:
+    """A stable digest of JSON-able parts (dates and other values by their ``str``)."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def code_digest(*modules: str) -> str:
+    """Digest of the named modules' source files, read without importing them (a kept table
+    then costs no import of, say, MLflow): a change to the code that computes a result is a
+    new input, even when the model file itself did not change."""
+    sources = []
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(f"no source file for module {name!r}")
+        sources.append(Path(spec.origin).read_text())
+    return fingerprint(*sources)
+
+
+def partition_files(location: str, column: str, values: Iterable[str]) -> list[list[Any]]:
+    """The Delta table's current files in the partitions ``column`` in ``values``, as sorted
+    ``[path, size]`` pairs: any write that changes a row of those partitions changes them."""
+    from deltalake import DeltaTable
+
+    resolved = storage.resolve(location)
+    table = DeltaTable(resolved, storage_options=storage.storage_options(resolved))
+    import pyarrow as pa
+
+    actions = pa.table(table.get_add_actions(flatten=True)).to_pydict()
+    wanted = {str(value) for value in values}
+    partition = actions[f"partition.{column}"]
+    return sorted(
+        [path, size]
+        for path, size, value in zip(actions["path"], actions["size_bytes"], partition, strict=True)
+        if str(value) in wanted
+    )
+
+
+def recorded_inputs(con: Any, relation: str) -> tuple[str, int] | None:
+    """The fingerprint and table version last recorded for ``relation``, if any."""
+    row = con.execute(
+        f"select inputs, table_version from {table_for(relation)} where relation = ?", [relation]
+    ).fetchone()
+    return None if row is None else (row[0], int(row[1]))
+
+
+def table_for(relation: str) -> str:
+    """The record table in the relation's own catalog (``"db"."schema"."name"`` -> ``db``):
+    dbt-duckdb writes a Python model's result on a cursor whose default catalog differs."""
+    parts = relation.split(".")
+    return f"{parts[0]}.{INPUTS_TABLE}" if len(parts) == 3 else INPUTS_TABLE
+
+
+def ensure_table(con: Any) -> None:
+    """Create the record table (once per process: parallel models would race to create it)."""
+    con.execute(
+        f"create table if not exists {INPUTS_TABLE} "
+        "(relation varchar primary key, table_version bigint, inputs varchar)"
+    )
+
+
+def record(con: Any, relation: str, version: int, inputs: str) -> None:
+    """Remember that ``relation``'s table at ``version`` was computed from ``inputs``."""
+    table = table_for(relation)
+    con.execute(f"delete from {table} where relation = ?", [relation])
+    con.execute(f"insert into {table} values (?, ?, ?)", [relation, version, inputs])
+
+
+class ModelInputs:
+    """The inputs of one run of a Python model: ``unchanged()`` says whether its table can be
+    kept, ``keep()`` and ``result(frame)`` are what the model returns.
+
+    ``dbt`` is the model's dbt object (the lakehouse materialization adds ``lake_location``,
+    ``lake_checksum``, the model file's checksum, and ``lake_full_refresh``); ``session`` its
+    engine session; ``parts`` whatever else the result depends on (a callable part is called
+    only on DuckDB, so it may use what only the lakehouse materialization provides).
+    """
+
+    def __init__(self, dbt: Any, session: Any, *parts: Any) -> None:
+        from lakehouse.ml.frames import is_duckdb
+
+        self.enabled = is_duckdb(session) and hasattr(dbt, "lake_checksum")
+        self.session = session
+        self.relation = str(dbt.this)
+        self.location = dbt.lake_location(dbt.this.identifier) if self.enabled else ""
+        self.full_refresh = bool(getattr(dbt, "lake_full_refresh", False))
+        self.digest = (
+            fingerprint(dbt.lake_checksum, *(p() if callable(p) else p for p in parts))
+            if self.enabled
+            else ""
+        )
+
+    def unchanged(self) -> bool:
+        """True when the table's current version was written from these same inputs."""
+        if not self.enabled or self.full_refresh:
+            return False
+        recorded = recorded_inputs(self.session, self.relation)
+        if recorded is None or recorded[0] != self.digest:
+            return False
+        from lakehouse.ml.frames import delta_version
+
+        try:
+            return delta_version(self.location) == recorded[1]
+        except Exception:  # no table at the location (deleted): compute it again
+            return False
+
+    def keep(self) -> ModelOutput:
+        """The result that leaves the table as it is."""
+        return ModelOutput(None, self.digest)
+
+    def result(self, frame: Any) -> Any:
+        """``frame`` with this fingerprint attached (on DuckDB), or ``frame`` itself."""
+        return ModelOutput(frame, self.digest) if self.enabled else frame

@@ -1,0 +1,159 @@
+"""Keeping a Python model's table when its inputs are unchanged (lakehouse.model_inputs).
+
+No dbt here: the writer runs on a plain DuckDB connection, as the materialization runs it, and
+a small stand-in plays the dbt object the lakehouse materialization hands a Python model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from deltalake import DeltaTable, write_deltalake
+
+from lakehouse import delta_writer, duckdb_ext, model_inputs
+
+
+@dataclass
+class _This:
+    identifier: str
+
+    def __str__(self) -> str:
+        return f"demo.{self.identifier}"
+
+
+class _Dbt:
+    """What the lakehouse materialization adds to a Python model's dbt object."""
+
+    def __init__(self, lake: Path, checksum: str = "c1", full_refresh: bool = False) -> None:
+        self.this = _This("m")
+        self.lake_checksum = checksum
+        self.lake_full_refresh = full_refresh
+        self._lake = lake
+
+    def lake_location(self, name: str) -> str:
+        return str(self._lake / name)
+
+
+@pytest.fixture()
+def con() -> duckdb.DuckDBPyConnection:
+    con = duckdb_ext.connect()
+    con.execute("create schema demo")
+    model_inputs.ensure_table(con)
+    return con
+
+
+def _write(con: duckdb.DuckDBPyConnection, lake: Path, frame: object, inputs: str) -> int | None:
+    """What the materialization does with a ModelOutput: write the frame, record the inputs."""
+    con.register("result", frame)
+    spec = delta_writer.WriteSpec(
+        model="m",
+        relation="demo.m",
+        schema="demo",
+        location=str(lake / "m"),
+        sql="select * from result",
+        mode="overwrite",
+        inputs=inputs,
+    )
+    return delta_writer.run(con, spec).version
+
+
+def test_fingerprint_is_stable_and_sensitive() -> None:
+    a = model_inputs.fingerprint({"x": 1, "y": [1, 2]}, "code")
+    assert a == model_inputs.fingerprint({"y": [1, 2], "x": 1}, "code")
+    assert a != model_inputs.fingerprint({"x": 2, "y": [1, 2]}, "code")
+    assert a != model_inputs.fingerprint({"x": 1, "y": [1, 2]}, "other code")
+
+
+def test_code_digest_follows_the_source_without_importing(tmp_path: Path) -> None:
+    digest = model_inputs.code_digest("lakehouse.ml.dataset")
+    assert digest == model_inputs.code_digest("lakehouse.ml.dataset")
+    assert digest != model_inputs.code_digest("lakehouse.ml.features")
+    with pytest.raises(ModuleNotFoundError):
+        model_inputs.code_digest("lakehouse.no_such_module")
+
+
+def test_partition_files_change_only_with_their_partitions(tmp_path: Path) -> None:
+    location = str(tmp_path / "features")
+    frame = pd.DataFrame({"month": ["2013-01-01", "2013-02-01"], "x": [1, 2]})
+    write_deltalake(location, frame, partition_by=["month"])
+    january = model_inputs.partition_files(location, "month", ["2013-01-01"])
+    both = model_inputs.partition_files(location, "month", ["2013-01-01", "2013-02-01"])
+    assert len(january) == 1 and len(both) == 2
+    # a new day in February: January's files are the same, February's are not
+    write_deltalake(location, pd.DataFrame({"month": ["2013-02-01"], "x": [3]}), mode="append")
+    assert model_inputs.partition_files(location, "month", ["2013-01-01"]) == january
+    assert model_inputs.partition_files(location, "month", ["2013-01-01", "2013-02-01"]) != both
+    # a rewrite of January with the same rows is new files: the inputs count as changed
+    write_deltalake(
+        location,
+        pd.DataFrame({"month": ["2013-01-01"], "x": [1]}),
+        mode="overwrite",
+        predicate="month = '2013-01-01'",
+    )
+    assert model_inputs.partition_files(location, "month", ["2013-01-01"]) != january
+
+
+def test_kept_only_while_inputs_and_table_version_match(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    dbt = _Dbt(tmp_path)
+    first = model_inputs.ModelInputs(dbt, con, {"window": "2013"})
+    assert not first.unchanged()  # nothing recorded yet
+    output = first.result(pd.DataFrame({"x": [1, 2]}))
+    assert isinstance(output, model_inputs.ModelOutput)
+    assert _write(con, tmp_path, output.frame, output.inputs) == 0
+    assert model_inputs.recorded_inputs(con, "demo.m") == (first.digest, 0)
+
+    assert model_inputs.ModelInputs(dbt, con, {"window": "2013"}).unchanged()
+    assert not model_inputs.ModelInputs(dbt, con, {"window": "2014"}).unchanged()
+    assert not model_inputs.ModelInputs(_Dbt(tmp_path, "c2"), con, {"window": "2013"}).unchanged()
+    refresh = _Dbt(tmp_path, full_refresh=True)
+    assert not model_inputs.ModelInputs(refresh, con, {"window": "2013"}).unchanged()
+
+    # someone else rewrote the table: its version moved, so the record no longer describes it
+    write_deltalake(str(tmp_path / "m"), pd.DataFrame({"x": [9]}), mode="overwrite")
+    assert not model_inputs.ModelInputs(dbt, con, {"window": "2013"}).unchanged()
+
+
+def test_same_content_still_records_the_new_inputs(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    frame = pd.DataFrame({"x": [1, 2]})
+    assert _write(con, tmp_path, frame, "inputs-a") == 0
+    # the inputs changed but the result did not: no commit, yet the record follows the inputs,
+    # so the next build with inputs-b keeps the table instead of computing it again
+    assert _write(con, tmp_path, frame, "inputs-b") == 0
+    assert DeltaTable(str(tmp_path / "m")).version() == 0
+    assert model_inputs.recorded_inputs(con, "demo.m") == ("inputs-b", 0)
+
+
+def test_keep_leaves_the_table_and_points_the_view(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    _write(con, tmp_path, pd.DataFrame({"x": [1, 2]}), "inputs-a")
+    con.execute("drop view demo.m")  # e.g. a catalog rebuilt from scratch
+    spec = delta_writer.WriteSpec(
+        model="m",
+        relation="demo.m",
+        schema="demo",
+        location=str(tmp_path / "m"),
+        sql="",
+        mode="overwrite",
+    )
+    delta_writer.keep(con, spec)
+    assert con.execute("select sum(x) from demo.m").fetchone() == (3,)
+    assert DeltaTable(str(tmp_path / "m")).version() == 0
+
+
+def test_other_engines_always_compute_and_get_the_frame(tmp_path: Path) -> None:
+    class _SparkLike:  # not a DuckDB connection
+        pass
+
+    inputs = model_inputs.ModelInputs(_Dbt(tmp_path), _SparkLike(), lambda: 1 / 0)
+    assert not inputs.unchanged()  # and the callable part was never evaluated
+    frame = pd.DataFrame({"x": [1]})
+    assert inputs.result(frame) is frame
