@@ -113,6 +113,7 @@ def _forward_logs_to_dbt() -> None:
     if not any(isinstance(h, _DbtLogHandler) for h in logger.handlers):
         logger.addHandler(_DbtLogHandler())
         logger.setLevel(logging.INFO)
+        logger.propagate = False  # dbt's log only, not a library's root handler on stdout
 
 
 def _create_function_if_absent(

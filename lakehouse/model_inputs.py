@@ -87,6 +87,46 @@ def recorded_inputs(con: Any, relation: str) -> tuple[str, int] | None:
     return None if row is None else (row[0], int(row[1]))
 
 
+def current_record(con: Any, relation: str, location: str) -> str | None:
+    """The inputs recorded for ``relation`` when they describe its table's current version
+    (None when nothing is recorded, or the table was written since, or is gone)."""
+    recorded = recorded_inputs(con, relation)
+    if recorded is None:
+        return None
+    from lakehouse.ml.frames import delta_version
+
+    try:
+        current = delta_version(location)
+    except Exception:  # no table at the location (deleted)
+        return None
+    return recorded[0] if current == recorded[1] else None
+
+
+def partitions_changed_since(location: str, column: str, version: int) -> list[str] | None:
+    """The ``column`` partitions holding a file the table has now but did not have at
+    ``version``: every row written since is in one of them. None when that version cannot be
+    loaded any more (its log was cleaned up), so the caller falls back to every partition."""
+    import pyarrow as pa
+    from deltalake import DeltaTable
+
+    resolved = storage.resolve(location)
+    options = storage.storage_options(resolved)
+    try:
+        before = DeltaTable(resolved, version=version, storage_options=options)
+    except Exception:
+        return None
+    now = DeltaTable(resolved, storage_options=options)
+    old_paths = set(pa.table(before.get_add_actions(flatten=True)).column("path").to_pylist())
+    actions = pa.table(now.get_add_actions(flatten=True)).to_pydict()
+    return sorted(
+        {
+            str(value)
+            for path, value in zip(actions["path"], actions[f"partition.{column}"], strict=True)
+            if path not in old_paths
+        }
+    )
+
+
 def table_for(relation: str) -> str:
     """The record table in the relation's own catalog (``"db"."schema"."name"`` -> ``db``):
     dbt-duckdb writes a Python model's result on a cursor whose default catalog differs."""
@@ -137,15 +177,7 @@ class ModelInputs:
         """True when the table's current version was written from these same inputs."""
         if not self.enabled or self.full_refresh:
             return False
-        recorded = recorded_inputs(self.session, self.relation)
-        if recorded is None or recorded[0] != self.digest:
-            return False
-        from lakehouse.ml.frames import delta_version
-
-        try:
-            return delta_version(self.location) == recorded[1]
-        except Exception:  # no table at the location (deleted): compute it again
-            return False
+        return current_record(self.session, self.relation, self.location) == self.digest
 
     def keep(self) -> ModelOutput:
         """The result that leaves the table as it is."""
@@ -154,3 +186,60 @@ class ModelInputs:
     def result(self, frame: Any) -> Any:
         """``frame`` with this fingerprint attached (on DuckDB), or ``frame`` itself."""
         return ModelOutput(frame, self.digest) if self.enabled else frame
+
+
+class UpstreamProgress:
+    """How far an incremental Python model has consumed an upstream Delta table.
+
+    Why: an append-only model (batch scoring) looks for upstream rows it has not handled yet
+    with an anti join against everything it wrote; at ten million flights that join reads both
+    tables whole on every build. The model records the upstream version it read with each
+    write, so the next build looks only in the partitions that got new files since. Nothing is
+    lost: a row written since that version is in a new file, and the anti join still decides.
+    ``changed_partitions()`` is None (look everywhere) on a first or full build, on other
+    engines, when nothing is recorded for the table's current version, or when the recorded
+    upstream version cannot be loaded any more.
+    """
+
+    def __init__(self, dbt: Any, session: Any, ref_name: str, partition_column: str) -> None:
+        from lakehouse.ml.frames import delta_version, is_duckdb
+
+        self.ref_name = ref_name
+        self.column = partition_column
+        self.enabled = is_duckdb(session) and hasattr(dbt, "lake_checksum")
+        self.version: int | None = None
+        self.previous: int | None = None
+        if not self.enabled:
+            return
+        self.location = dbt.lake_location(ref_name)
+        self.version = delta_version(self.location)  # before the model reads it
+        if not dbt.is_incremental or getattr(dbt, "lake_full_refresh", False):
+            return
+        own_location = dbt.lake_location(dbt.this.identifier)
+        recorded = current_record(session, str(dbt.this), own_location)
+        if recorded:
+            progress = json.loads(recorded)
+            if progress.get("ref") == ref_name:
+                self.previous = int(progress["version"])
+
+    def changed_partitions(self) -> list[str] | None:
+        """Partitions with rows the model may not have handled; None: all of them."""
+        if self.previous is None:
+            return None
+        return partitions_changed_since(self.location, self.column, self.previous)
+
+    def only_changed(self, frame: Any) -> Any:
+        """``frame`` (an engine relation) filtered to :meth:`changed_partitions`."""
+        partitions = self.changed_partitions()
+        if partitions is None:
+            return frame
+        if not partitions:
+            return frame.filter("1 = 0")
+        values = ", ".join("'" + value.replace("'", "''") + "'" for value in partitions)
+        return frame.filter(f"cast({self.column} as varchar) in ({values})")
+
+    def result(self, frame: Any) -> Any:
+        """``frame`` with the upstream version read attached (on DuckDB), or ``frame``."""
+        if not self.enabled:
+            return frame
+        return ModelOutput(frame, json.dumps({"ref": self.ref_name, "version": self.version}))

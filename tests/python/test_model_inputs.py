@@ -157,3 +157,53 @@ def test_other_engines_always_compute_and_get_the_frame(tmp_path: Path) -> None:
     assert not inputs.unchanged()  # and the callable part was never evaluated
     frame = pd.DataFrame({"x": [1]})
     assert inputs.result(frame) is frame
+
+
+def test_partitions_changed_since_a_version(tmp_path: Path) -> None:
+    location = str(tmp_path / "features")
+    write_deltalake(
+        location, pd.DataFrame({"month": ["a", "b"], "x": [1, 2]}), partition_by=["month"]
+    )
+    assert model_inputs.partitions_changed_since(location, "month", 0) == []
+    write_deltalake(location, pd.DataFrame({"month": ["b", "c"], "x": [3, 4]}), mode="append")
+    assert model_inputs.partitions_changed_since(location, "month", 0) == ["b", "c"]
+    assert model_inputs.partitions_changed_since(location, "month", 1) == []
+    assert model_inputs.partitions_changed_since(location, "month", 7) is None  # not loadable
+
+
+class _IncrementalDbt(_Dbt):
+    is_incremental = True
+
+
+def test_upstream_progress_searches_only_partitions_written_since(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    features = str(tmp_path / "features")
+    write_deltalake(
+        features, pd.DataFrame({"month": ["a", "b"], "k": [1, 2]}), partition_by=["month"]
+    )
+    con.execute(f"create view demo.features as select * from delta_scan('{features}')")
+    dbt = _IncrementalDbt(tmp_path)
+    dbt.lake_location = lambda name: features if name == "features" else str(tmp_path / name)  # type: ignore[method-assign]
+
+    first = model_inputs.UpstreamProgress(dbt, con, "features", "month")
+    assert first.changed_partitions() is None  # nothing recorded: search everywhere
+    output = first.result(con.sql("select k from demo.features").to_arrow_table())
+    assert isinstance(output, model_inputs.ModelOutput)
+    _write(con, tmp_path, output.frame, output.inputs)
+
+    write_deltalake(features, pd.DataFrame({"month": ["b"], "k": [3]}), mode="append")
+    second = model_inputs.UpstreamProgress(dbt, con, "features", "month")
+    assert second.changed_partitions() == ["b"]
+    rows = second.only_changed(con.sql("select k, month from demo.features")).fetchall()
+    assert sorted(rows) == [(2, "b"), (3, "b")]  # month a is not searched again
+
+    # a full refresh, or a table written by someone else since, searches everywhere again
+    refresh = _IncrementalDbt(tmp_path, full_refresh=True)
+    refresh.lake_location = dbt.lake_location  # type: ignore[method-assign]
+    assert (
+        model_inputs.UpstreamProgress(refresh, con, "features", "month").changed_partitions()
+        is None
+    )
+    write_deltalake(str(tmp_path / "m"), pd.DataFrame({"k": [9]}), mode="append")
+    assert model_inputs.UpstreamProgress(dbt, con, "features", "month").changed_partitions() is None
