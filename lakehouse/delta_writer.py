@@ -174,6 +174,9 @@ def _record_written_partitions(con: duckdb.DuckDBPyConnection, spec: WriteSpec, 
     con.execute(
         f"insert into {table} values (?, ?, null, null)", [spec.relation, spec.invocation_id]
     )
+    staged = [d[0] for d in con.execute(f"select * from {stage} limit 0").description]
+    if column not in staged:  # an empty batch in the table's old columns: nothing written
+        return
     con.execute(
         f"insert into {table} select ?, ?, ?, cast(p as varchar) "
         f'from (select distinct "{column}" as p from {stage}) as written',
@@ -211,6 +214,13 @@ def _write_stage(
     if existing is None or spec.mode == "overwrite":
         return _overwrite(con, spec, stage, stage_schema, rows, location, options, existing)
 
+    layout = existing.metadata().partition_columns
+    if spec.partition_by and list(spec.partition_by) != list(layout):
+        raise LakeWriteError(
+            f"{spec.model}: the model is partitioned by {', '.join(spec.partition_by)} but its "
+            f"table at {location} by {', '.join(layout) or 'nothing'}; a table's layout "
+            "changes only with a full rewrite: run this model once with --full-refresh"
+        )
     old_schema = _existing_schema(existing)
     target_schema = _reconcile_schema(spec, stage_schema, old_schema)
     added = [

@@ -79,6 +79,16 @@ def partition_files(location: str, column: str, values: Iterable[str]) -> list[l
     )
 
 
+def is_partitioned_by(location: str, column: str) -> bool:
+    """Whether the Delta table at ``location`` is partitioned by ``column`` (a table written
+    before a model gained its partitioning is not, and keeps nulls there in its old rows)."""
+    from deltalake import DeltaTable
+
+    resolved = storage.resolve(location)
+    table = DeltaTable(resolved, storage_options=storage.storage_options(resolved))
+    return column in table.metadata().partition_columns
+
+
 def recorded_inputs(con: Any, relation: str) -> tuple[str, int] | None:
     """The fingerprint and table version last recorded for ``relation``, if any."""
     row = con.execute(

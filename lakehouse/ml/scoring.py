@@ -7,6 +7,7 @@ best model so far, and each prediction row records the version that produced it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +62,7 @@ def score(
     model_name: str,
     version: int,
     scored_at: datetime,
+    carry: Sequence[str] = (),
 ) -> pd.DataFrame:
     """One prediction row per flight of ``features_df``.
 
@@ -68,13 +70,14 @@ def score(
     ``model_name`` (str), ``model_version`` (int64), ``scored_at`` (timestamp UTC, the same for
     the whole batch so a batch can be identified). ``scored_at`` must be timezone-aware: a naive
     time is ambiguous, and the Delta table stores instants. The label is not needed; rows with
-    unknown categories or missing weather are scored, not dropped.
+    unknown categories or missing weather are scored, not dropped. ``carry`` names columns of
+    ``features_df`` copied as they are after those (the predictions table's partition month).
     """
     if scored_at.tzinfo is None or scored_at.utcoffset() is None:
         raise ValueError("scored_at must be timezone-aware (e.g. datetime.now(timezone.utc))")
     df = frames.to_pandas(features_df)
     columns = list(getattr(model, "feature_names_in_", ()))
-    require_columns(df, (KEY, *columns), "features to score")
+    require_columns(df, (KEY, *columns, *carry), "features to score")
     probability = predict_probability(model, df)
     n = len(df)
     stamp = pd.Timestamp(scored_at).tz_convert(UTC).as_unit("us")
@@ -85,5 +88,6 @@ def score(
             "model_name": pd.Series([model_name] * n, dtype="str"),
             "model_version": pd.Series(np.full(n, int(version)), dtype="int64"),
             "scored_at": pd.Series([stamp] * n, dtype="datetime64[us, UTC]"),
+            **{column: df[column].reset_index(drop=True) for column in carry},
         }
     )

@@ -63,3 +63,38 @@
     {%- endif -%}
     {{ return(parts | join(' or ')) }}
 {%- endmacro %}
+
+{#- dbt's relationships test, with an opt-in scope for its parent side. A test that sets
+    `meta: {lake_same_partition: <column>}` says a child row's parent is in the parent table's
+    partition of the same value (flights: the month of time_hour, which the key holds), so the
+    parent is read only in the partitions the child rows being tested are in: on a one-day
+    build one month of fct_flights instead of ten million keys. Without it, as dbt's. -#}
+{% macro duckdb__test_relationships(model, column_name, to, field) %}
+{%- set same_partition = (config.get('meta') or {}).get('lake_same_partition') %}
+
+with child as (
+    select
+        {{ column_name }} as from_field{% if same_partition %},
+        {{ adapter.quote(same_partition) }} as from_partition{% endif %}
+    from {{ model }}
+    where {{ column_name }} is not null
+),
+
+parent as (
+    select {{ field }} as to_field
+    from {{ to }}
+    {%- if same_partition %}
+    where {{ adapter.quote(same_partition) }} in (select child.from_partition from child)
+    {%- endif %}
+)
+
+select
+    child.from_field
+
+from child
+left join parent
+    on child.from_field = parent.to_field
+
+where parent.to_field is null
+
+{% endmacro %}

@@ -80,3 +80,22 @@ def test_empty_result_makes_an_empty_partitioned_table(
     table = DeltaTable(str(tmp_path / "m"))
     assert result.committed and table.metadata().partition_columns == ["p"]
     assert con.execute(f"select count(*) from delta_scan('{tmp_path}/m')").fetchone() == (0,)
+
+
+def test_incremental_write_refuses_another_partition_layout(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    con.execute("create schema if not exists demo")
+    spec = delta_writer.WriteSpec(
+        model="m",
+        relation="demo.m",
+        schema="demo",
+        location=str(tmp_path / "m"),
+        sql="select 1 as i, 2 as p",
+        mode="overwrite",
+    )
+    delta_writer.run(con, spec)  # unpartitioned
+    spec.mode, spec.partition_by = "append", ["p"]
+    with pytest.raises(delta_writer.LakeWriteError, match="--full-refresh"):
+        delta_writer.run(con, spec)
+    assert DeltaTable(str(tmp_path / "m")).version() == 0

@@ -13,9 +13,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 
+import pyarrow as pa
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 
 from lakehouse import duckdb_ext
 
@@ -163,3 +165,31 @@ def test_notebook_runs_headless(trained: Lakehouse) -> None:
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert os.path.exists(trained.root / "mlflow.db")
+
+
+def test_features_parent_check_reads_the_child_months_and_still_fails(trained: Lakehouse) -> None:
+    """The features -> fct_flights relationships test reads fct_flights only in the months of
+    the feature rows it checks (meta lake_same_partition), and still finds a planted orphan."""
+    features = DeltaTable(str(trained.lake / "gold" / "ml_flight_features"))
+    version = features.version()
+    february = features.to_pyarrow_table(filters=[("_partition_month", "=", date(2013, 2, 1))])
+    orphan = february.slice(0, 1).set_column(
+        february.schema.get_field_index("flight_key"), "flight_key", pa.array(["no-such-flight"])
+    )
+    write_deltalake(features, orphan, mode="append")
+    try:
+        result = trained.dbt(
+            "test", "-s", "ml_flight_features,test_name:relationships", check=False
+        )
+        assert result.returncode != 0
+        results = json.loads((trained.root / "target" / "run_results.json").read_text())
+        [test] = [
+            r for r in results["results"] if "relationships_ml_flight_features" in r["unique_id"]
+        ]
+        assert (test["status"], test["failures"]) == ("fail", 1)
+        assert (
+            '"_partition_month" in (select child.from_partition from child)'
+            in test["compiled_code"]
+        )
+    finally:
+        DeltaTable(str(trained.lake / "gold" / "ml_flight_features")).restore(version)

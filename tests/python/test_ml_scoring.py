@@ -59,6 +59,18 @@ def test_load_champion_returns_model_and_version(champion) -> None:
     assert hasattr(model, "predict_proba")
 
 
+def test_score_carries_named_columns(champion, features: pd.DataFrame) -> None:
+    model, version = champion
+    rows = features.iloc[10:20].assign(_partition_month=[f"m{i}" for i in range(10)])
+    out = score(rows, model, "delay_scoring", version, NOW, carry=("_partition_month",))
+    assert tuple(out.columns) == (*PREDICTION_COLUMNS, "_partition_month")
+    assert out["_partition_month"].tolist() == [
+        f"m{i}" for i in range(10)
+    ]  # aligned with the flights
+    with pytest.raises(Exception, match="_partition_month"):
+        score(features.head(5), model, "delay_scoring", version, NOW, carry=("_partition_month",))
+
+
 def test_score_schema(champion, features: pd.DataFrame) -> None:
     model, version = champion
     out = score(features.head(50), model, "delay_scoring", version, NOW)

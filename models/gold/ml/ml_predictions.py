@@ -1,5 +1,6 @@
 """Batch scores: each flight's probability of arriving 15+ minutes late, by the champion
-model, for flights not scored yet (incremental append)."""
+model, for flights not scored yet (incremental append, partitioned by month like the
+features, so a day's scoring and its tests touch one month)."""
 
 import functools
 from datetime import UTC, datetime
@@ -7,24 +8,32 @@ from datetime import UTC, datetime
 from lakehouse import model_inputs
 from lakehouse.ml import frames
 
+MONTH = "_partition_month"
+
 
 def model(dbt, session):
     dbt.config(
         materialized="incremental",
         incremental_strategy="append",
         on_schema_change="append_new_columns",
-        test_scope_column="flight_key",  # tests check the flights scored in this build
+        partition_by=["_partition_month"],  # literal: dbt parses config() statically
     )
     dbt.ref("ml_train")  # score only after this build's training decided the champion
     # the engine picks the unscored flights; pandas sees them a batch at a time, and on DuckDB
-    # the scored batches stream into the table's write, so memory does not grow with the table
-    # on DuckDB, only the feature partitions with new files since the last scoring are searched
-    progress = model_inputs.UpstreamProgress(dbt, session, "ml_flight_features", "_partition_month")
+    # the scored batches stream into the table's write, so memory does not grow with the table.
+    # On DuckDB only the feature months with new files since the last scoring are searched,
+    # and only those months of this table (a flight's month is the same in both tables).
+    progress = model_inputs.UpstreamProgress(dbt, session, "ml_flight_features", MONTH)
     flights = dbt.ref("ml_flight_features")
     if dbt.is_incremental:
-        already_scored = session.sql(f"select flight_key from {dbt.this}")
+        scored_keys = f"select flight_key, {MONTH} from {dbt.this}"
+        own_location = dbt.lake_location(dbt.this.identifier) if progress.enabled else ""
+        if progress.enabled and model_inputs.is_partitioned_by(own_location, MONTH):
+            already_scored = progress.only_changed(session.sql(scored_keys))
+        else:  # another engine, or a table from before the partitioning (no months to match)
+            already_scored = session.sql(f"select flight_key from {dbt.this}")
         flights = frames.without_keys_in(
-            progress.only_changed(flights), already_scored, "flight_key"
+            progress.only_changed(flights), already_scored.select("flight_key"), "flight_key"
         )
     name = dbt.config.get("registered_model_name")
     scored_at = datetime.now(UTC)
@@ -37,7 +46,7 @@ def model(dbt, session):
 
     def scored(features):
         scoring, model, version = champion()
-        return scoring.score(features, model, name, version, scored_at)
+        return scoring.score(features, model, name, version, scored_at, carry=(MONTH,))
 
     def nothing_new():  # no rows, the table's columns (without loading the model if it exists)
         if dbt.is_incremental:
