@@ -24,7 +24,7 @@ START ?= 2013-01-01
 END ?= 2013-12-31
 
 .PHONY: setup run land build build-prod train reproduce mlflow-ui report docs test lint bench bench-azure scale bench-scale \
-	bench-incremental azurite-start azurite-stop clean history restore compact vacuum chromium docs-preview slim-ci model
+	bench-incremental bench-full-run azurite-start azurite-stop clean history restore compact vacuum chromium docs-preview slim-ci model
 
 setup: $(VENV)/.installed node_modules/.installed  ## venv, offline DuckDB extensions, Azurite (npm)
 
@@ -121,6 +121,9 @@ bench-scale: setup  ## full/incremental/corrections builds + baselines at YEARS 
 
 bench-incremental: setup  ## incremental builds again on a kept bench-scale lakehouse: make bench-incremental YEARS=30 WORKDIR=/tmp/b30/w BENCH_ARGS=--full-build
 	$(PY) scripts/bench_incremental.py --years $(YEARS) --seed $(SEED) --workdir $(WORKDIR) $(BENCH_ARGS)
+
+bench-full-run: setup  ## SQL models from an empty lake vs baseline (a), on a kept lakehouse: make bench-full-run YEARS=30 WORKDIR=/tmp/b30/w
+	$(PY) scripts/bench_full_run.py --years $(YEARS) --workdir $(WORKDIR)
 
 history: setup  ## a lake table's commits: make history TABLE=silver_flights
 	$(PY) scripts/lake_admin.py history $(TABLE)
