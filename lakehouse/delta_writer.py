@@ -29,7 +29,7 @@ from deltalake import DeltaTable, Field, write_deltalake
 from deltalake.exceptions import CommitFailedError
 from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
 
-from lakehouse import model_inputs, storage
+from lakehouse import lake_catalog, model_inputs, storage
 
 log = logging.getLogger(__name__)
 
@@ -164,10 +164,7 @@ def _record_written_partitions(con: duckdb.DuckDBPyConnection, spec: WriteSpec, 
     column = spec.partition_by[0] if spec.partition_by else spec.test_scope_column
     if not (spec.invocation_id and column):
         return
-    # in the model's catalog: dbt-duckdb writes a Python model's result on a fresh cursor,
-    # whose default catalog is not the attached one the tests read
-    parts = spec.relation.split(".")
-    table = f"{parts[0]}.{WRITTEN_PARTITIONS}" if len(parts) == 3 else WRITTEN_PARTITIONS
+    table = lake_catalog.in_catalog_of(spec.relation, WRITTEN_PARTITIONS)
     con.execute(f"delete from {table} where relation = ?", [spec.relation])
     if spec.mode == "overwrite":
         return

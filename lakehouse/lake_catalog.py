@@ -49,3 +49,14 @@ def register_views(con: duckdb.DuckDBPyConnection, lake_root: str) -> int:
         )
         created += 1
     return created
+
+
+def in_catalog_of(relation: str, table: str) -> str:
+    """``table`` (``schema.name``) in the catalog of ``relation`` (``"db"."schema"."name"``).
+
+    Why: dbt-duckdb writes a Python model's result on a fresh cursor whose default catalog is
+    not the attached one the models and tests use, so the writer's bookkeeping tables are
+    named with the relation's own catalog.
+    """
+    parts = relation.split(".")
+    return f"{parts[0]}.{table}" if len(parts) == 3 else table

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lakehouse import storage
+from lakehouse import lake_catalog, storage
 
 #: Catalog table: per relation, the inputs fingerprint of the table version last written.
 INPUTS_TABLE = "main.lake_model_inputs"
@@ -91,8 +91,9 @@ def is_partitioned_by(location: str, column: str) -> bool:
 
 def recorded_inputs(con: Any, relation: str) -> tuple[str, int] | None:
     """The fingerprint and table version last recorded for ``relation``, if any."""
+    table = lake_catalog.in_catalog_of(relation, INPUTS_TABLE)
     row = con.execute(
-        f"select inputs, table_version from {table_for(relation)} where relation = ?", [relation]
+        f"select inputs, table_version from {table} where relation = ?", [relation]
     ).fetchone()
     return None if row is None else (row[0], int(row[1]))
 
@@ -137,13 +138,6 @@ def partitions_changed_since(location: str, column: str, version: int) -> list[s
     )
 
 
-def table_for(relation: str) -> str:
-    """The record table in the relation's own catalog (``"db"."schema"."name"`` -> ``db``):
-    dbt-duckdb writes a Python model's result on a cursor whose default catalog differs."""
-    parts = relation.split(".")
-    return f"{parts[0]}.{INPUTS_TABLE}" if len(parts) == 3 else INPUTS_TABLE
-
-
 def ensure_table(con: Any) -> None:
     """Create the record table (once per process: parallel models would race to create it)."""
     con.execute(
@@ -154,7 +148,7 @@ def ensure_table(con: Any) -> None:
 
 def record(con: Any, relation: str, version: int, inputs: str) -> None:
     """Remember that ``relation``'s table at ``version`` was computed from ``inputs``."""
-    table = table_for(relation)
+    table = lake_catalog.in_catalog_of(relation, INPUTS_TABLE)
     con.execute(f"delete from {table} where relation = ?", [relation])
     con.execute(f"insert into {table} values (?, ?, ?)", [relation, version, inputs])
 

@@ -12,8 +12,6 @@ are checked against the lake's. It leaves a lake without the ML tables. Results:
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 from datetime import date
 from pathlib import Path
@@ -27,12 +25,10 @@ from bench_scale import (  # noqa: E402
     dbt_step,
     lake_counts,
     lakehouse_env,
-    markdown,
     measure,
+    publish,
     run_baselines,
-    summary,
     wipe_lake,
-    write_results,
 )
 
 
@@ -66,9 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         f"lake, `dbt seed` then `dbt run --exclude tag:ml` (x{args.repeats}, median), then "
         f"baseline (a) over the same landing zone. Measured {date.today().isoformat()}."
     )
-    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
-    report["summary"] = summary(report)
-    write_results(args.out / f"scale_{args.years}y_full_run", report, markdown(report))
+    publish(args.out / f"scale_{args.years}y_full_run", report)
     return 0
 
 

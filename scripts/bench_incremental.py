@@ -14,8 +14,6 @@ year, same seed), so nothing already delivered is touched. Results, with the med
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,10 +27,8 @@ from bench_scale import (  # noqa: E402
     dbt_step,
     lake_counts,
     lakehouse_env,
-    markdown,
-    summary,
+    publish,
     wipe_lake,
-    write_results,
 )
 
 from lakehouse.scale import DEFAULT_SEED, ScaleGenerator  # noqa: E402
@@ -116,9 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         f"month's flights corrected. Every build is `dbt {' '.join(PRODUCTION_BUILD)}` "
         f"(unit tests run in CI); medians reported. Measured {started}."
     )
-    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
-    report["summary"] = summary(report)
-    write_results(args.out / f"scale_{args.years}y_incremental", report, markdown(report))
+    publish(args.out / f"scale_{args.years}y_incremental", report)
     return 0
 
 

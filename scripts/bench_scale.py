@@ -405,6 +405,13 @@ def write_results(stem: Path, report: dict[str, Any], text: str) -> None:
     print(text)
 
 
+def publish(stem: Path, report: dict[str, Any]) -> None:
+    """Finish a report (the machine, the summary of medians and ratios) and write it."""
+    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+    report["summary"] = summary(report)
+    write_results(stem, report, markdown(report))
+
+
 def land_generated(
     report: dict[str, Any], generator: ScaleGenerator, root: Path, end: date, jobs: int
 ) -> None:
@@ -485,9 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     report["scenario"] = (
         f"{args.years} generated year(s) (seed {args.seed}); {scenario}. Measured {started}."
     )
-    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
-    report["summary"] = summary(report)
-    write_results(args.out / f"scale_{args.years}y", report, markdown(report))
+    publish(args.out / f"scale_{args.years}y", report)
     return 0
 
 

@@ -46,19 +46,23 @@ def con() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _write(con: duckdb.DuckDBPyConnection, lake: Path, frame: object, inputs: str) -> int | None:
-    """What the materialization does with a ModelOutput: write the frame, record the inputs."""
-    con.register("result", frame)
-    spec = delta_writer.WriteSpec(
+def _spec(lake: Path, sql: str = "", inputs: str | None = None) -> delta_writer.WriteSpec:
+    """The table model ``demo.m`` at ``<lake>/m``, as the materialization describes it."""
+    return delta_writer.WriteSpec(
         model="m",
         relation="demo.m",
         schema="demo",
         location=str(lake / "m"),
-        sql="select * from result",
+        sql=sql,
         mode="overwrite",
         inputs=inputs,
     )
-    return delta_writer.run(con, spec).version
+
+
+def _write(con: duckdb.DuckDBPyConnection, lake: Path, frame: object, inputs: str) -> int | None:
+    """What the materialization does with a ModelOutput: write the frame, record the inputs."""
+    con.register("result", frame)
+    return delta_writer.run(con, _spec(lake, "select * from result", inputs)).version
 
 
 def test_fingerprint_is_stable_and_sensitive() -> None:
@@ -136,15 +140,7 @@ def test_keep_leaves_the_table_and_points_the_view(
 ) -> None:
     _write(con, tmp_path, pd.DataFrame({"x": [1, 2]}), "inputs-a")
     con.execute("drop view demo.m")  # e.g. a catalog rebuilt from scratch
-    spec = delta_writer.WriteSpec(
-        model="m",
-        relation="demo.m",
-        schema="demo",
-        location=str(tmp_path / "m"),
-        sql="",
-        mode="overwrite",
-    )
-    delta_writer.keep(con, spec)
+    delta_writer.keep(con, _spec(tmp_path))
     assert con.execute("select sum(x) from demo.m").fetchone() == (3,)
     assert DeltaTable(str(tmp_path / "m")).version() == 0
 

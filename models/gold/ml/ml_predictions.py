@@ -26,10 +26,10 @@ def model(dbt, session):
     progress = model_inputs.UpstreamProgress(dbt, session, "ml_flight_features", MONTH)
     flights = dbt.ref("ml_flight_features")
     if dbt.is_incremental:
-        scored_keys = f"select flight_key, {MONTH} from {dbt.this}"
-        own_location = dbt.lake_location(dbt.this.identifier) if progress.enabled else ""
-        if progress.enabled and model_inputs.is_partitioned_by(own_location, MONTH):
-            already_scored = progress.only_changed(session.sql(scored_keys))
+        own_location = dbt.lake_location(dbt.this.identifier) if progress.enabled else None
+        if own_location and model_inputs.is_partitioned_by(own_location, MONTH):
+            scored_months = session.sql(f"select flight_key, {MONTH} from {dbt.this}")
+            already_scored = progress.only_changed(scored_months)
         else:  # another engine, or a table from before the partitioning (no months to match)
             already_scored = session.sql(f"select flight_key from {dbt.this}")
         flights = frames.without_keys_in(
