@@ -1,4 +1,4 @@
-{{ config(unique_key=['origin', 'time_hour']) }}
+{{ config(unique_key=['origin', 'time_hour'], test_scope_column='time_hour') }}
 
 with checked as (
     {{ silver_weather_checked() }}

@@ -1,4 +1,23 @@
 {%- set day_zero -%}cast('1900-01-01' as date){%- endset -%}
+{%- set sampled_where -%}
+    flight_key like '00%'
+    and flight_date >= (
+        select {{ dbt.dateadd('day', -365, 'max(flight_date)') }} from {{ ref('ml_flight_features') }}
+    )
+{%- endset -%}
+{#- silver_flights is read from 30 days before the first sampled flight: a literal date, so the
+    scan skips the Delta files of older months (a subquery's bound would read all of them) -#}
+{%- set window_start = none -%}
+{%- if execute -%}
+    {%- set first_day -%}
+        select min(flight_date) from {{ get_where_subquery(ref('ml_flight_features')) }}
+        where {{ sampled_where }}
+    {%- endset -%}
+    {%- set first_sampled = run_query(first_day).columns[0].values()[0] -%}
+    {%- if first_sampled is not none -%}
+        {%- set window_start = (first_sampled - modules.datetime.timedelta(days=30)).strftime('%Y-%m-%d') -%}
+    {%- endif -%}
+{%- endif -%}
 -- No leakage in ml_flight_features: for a sample of the last year's flights (keys starting
 -- with 00, about 1 in 256; the last year keeps the test's cost flat as history grows) in the
 -- partitions this build wrote (get_where_subquery; every partition under `dbt test`), recompute
@@ -20,10 +39,7 @@ sampled_features as (
         carrier_flights_28d,
         {{ dbt.datediff(day_zero, 'flight_date', 'day') }} as day_number
     from {{ get_where_subquery(ref('ml_flight_features')) }}
-    where flight_key like '00%'
-        and flight_date >= (
-            select {{ dbt.dateadd('day', -365, 'max(flight_date)') }} from {{ ref('ml_flight_features') }}
-        )
+    where {{ sampled_where }}
 
 ),
 
@@ -40,6 +56,9 @@ labeled_flights as (
         end as is_delayed_15
     from {{ ref('silver_flights') }}
     where arr_delay is not null
+        {%- if window_start %}
+        and flight_date >= cast('{{ window_start }}' as date)
+        {%- endif %}
 
 ),
 

@@ -13,14 +13,17 @@ import json
 from collections.abc import Callable
 from datetime import date
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
+from lakehouse import duckdb_ext
+
 from .conftest import Lakehouse
 
 UNIQUE_KEY_TEST = "silver_flights_unique_business_key"
-LINEAGE_TEST = "bronze_flights_unique_row_lineage"
+LINEAGE_TEST = "bronze_flights_row_lineage"
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +92,30 @@ def test_all_rows_on_request(lakehouse: Lakehouse) -> None:
     )
     result = unique_test(lakehouse)
     assert result["status"] == "fail" and result["failures"] == 1
+
+
+def test_row_lineage_names_the_check_that_failed(lakehouse: Lakehouse) -> None:
+    """One lineage test per table stands for a not_null test per lineage column and a unique
+    test: a planted row without its batch id fails it next to the repeated lineage, each
+    failure naming its check."""
+    bronze = DeltaTable(str(lakehouse.lake / "bronze" / "bronze_flights"))
+    version = bronze.version()
+    row = bronze.to_pyarrow_table().slice(0, 1)
+    for name, value in (("_row_number", 999_999), ("_batch_id", None)):
+        column = row.schema.get_field_index(name)
+        row = row.set_column(column, name, pa.array([value], row.schema.field(name).type))
+    write_deltalake(bronze, row, mode="append")
+    try:
+        lakehouse.dbt("test", "-s", LINEAGE_TEST, check=False)
+        result = unique_test(lakehouse, LINEAGE_TEST)
+        assert (result["status"], result["failures"]) == ("fail", 2)
+        with duckdb_ext.connect(str(lakehouse.catalog), read_only=True) as con:
+            failed = con.execute(
+                f"select failed_check from ({result['compiled_code']}) as failures order by 1"
+            ).fetchall()
+        assert [check for (check,) in failed] == [
+            "_batch_id is null",
+            "delivered row appears 2 times",
+        ]
+    finally:
+        DeltaTable(str(lakehouse.lake / "bronze" / "bronze_flights")).restore(version)

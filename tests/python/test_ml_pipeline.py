@@ -193,3 +193,29 @@ def test_features_parent_check_reads_the_child_months_and_still_fails(trained: L
         )
     finally:
         DeltaTable(str(trained.lake / "gold" / "ml_flight_features")).restore(version)
+
+
+def test_leakage_check_reads_silver_from_its_window_and_still_fails(trained: Lakehouse) -> None:
+    """The features leakage test reads silver_flights from 30 days before its first sampled
+    flight (a literal date, so older Delta files are skipped), and still finds a stored rate
+    that a planted change made differ from the one recomputed from silver."""
+    features = DeltaTable(str(trained.lake / "gold" / "ml_flight_features"))
+    version = features.version()
+    [(key,)] = query(
+        trained,
+        "select min(flight_key) from gold.ml_flight_features "
+        "where flight_key like '00%' and carrier_flights_28d > 0",
+    )
+    features.update(
+        predicate=f"flight_key = '{key}'",
+        updates={"carrier_flights_28d": "carrier_flights_28d + 1"},
+    )
+    try:
+        result = trained.dbt("test", "-s", "gold_ml_features_no_future_rows", check=False)
+        assert result.returncode != 0
+        results = json.loads((trained.root / "target" / "run_results.json").read_text())
+        [test] = results["results"]
+        assert (test["status"], test["failures"]) == ("fail", 1)
+        assert "and flight_date >= cast('2012-12-" in test["compiled_code"]
+    finally:
+        DeltaTable(str(trained.lake / "gold" / "ml_flight_features")).restore(version)
