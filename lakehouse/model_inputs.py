@@ -113,10 +113,13 @@ def current_record(con: Any, relation: str, location: str) -> str | None:
     return recorded[0] if current == recorded[1] else None
 
 
-def partitions_changed_since(location: str, column: str, version: int) -> list[str] | None:
-    """The ``column`` partitions holding a file the table has now but did not have at
-    ``version``: every row written since is in one of them. None when that version cannot be
-    loaded any more (its log was cleaned up), so the caller falls back to every partition."""
+def partitions_changed_since(
+    location: str, column: str, version: int, until: int | None = None
+) -> list[str] | None:
+    """The ``column`` partitions holding a file the table has at ``until`` (the version the
+    caller read; None: the current one) but did not have at ``version``: every row written in
+    between is in one of them. None when ``version`` cannot be loaded any more (its log was
+    cleaned up), so the caller falls back to every partition."""
     import pyarrow as pa
     from deltalake import DeltaTable
 
@@ -126,7 +129,7 @@ def partitions_changed_since(location: str, column: str, version: int) -> list[s
         before = DeltaTable(resolved, version=version, storage_options=options)
     except Exception:
         return None
-    now = DeltaTable(resolved, storage_options=options)
+    now = DeltaTable(resolved, version=until, storage_options=options)
     old_paths = set(pa.table(before.get_add_actions(flatten=True)).column("path").to_pylist())
     actions = pa.table(now.get_add_actions(flatten=True)).to_pydict()
     return sorted(
@@ -230,7 +233,7 @@ class UpstreamProgress:
         """Partitions with rows the model may not have handled; None: all of them."""
         if self.previous is None:
             return None
-        return partitions_changed_since(self.location, self.column, self.previous)
+        return partitions_changed_since(self.location, self.column, self.previous, self.version)
 
     def only_changed(self, frame: Any) -> Any:
         """``frame`` (an engine relation) filtered to :meth:`changed_partitions`."""

@@ -165,6 +165,10 @@ def test_partitions_changed_since_a_version(tmp_path: Path) -> None:
     assert model_inputs.partitions_changed_since(location, "month", 0) == ["b", "c"]
     assert model_inputs.partitions_changed_since(location, "month", 1) == []
     assert model_inputs.partitions_changed_since(location, "month", 7) is None  # not loadable
+    # up to the version the model read: a write after it is left for the next build
+    write_deltalake(location, pd.DataFrame({"month": ["d"], "x": [5]}), mode="append")
+    assert model_inputs.partitions_changed_since(location, "month", 0, until=1) == ["b", "c"]
+    assert model_inputs.partitions_changed_since(location, "month", 0) == ["b", "c", "d"]
 
 
 class _IncrementalDbt(_Dbt):
