@@ -13,7 +13,8 @@
         select min(flight_date) from {{ get_where_subquery(ref('ml_flight_features')) }}
         where {{ sampled_where }}
     {%- endset -%}
-    {%- set first_sampled = run_query(first_day).columns[0].values()[0] -%}
+    {%- set found = run_query(first_day) -%}
+    {%- set first_sampled = found.rows[0][0] if found and found.rows | length > 0 else none -%}
     {%- if first_sampled is not none -%}
         {%- set window_start = (first_sampled - modules.datetime.timedelta(days=30)).strftime('%Y-%m-%d') -%}
     {%- endif -%}
