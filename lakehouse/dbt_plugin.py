@@ -65,7 +65,7 @@ class Plugin(BasePlugin):
         if self.register_views and self.creds is not None:
             lake_catalog.register_views(conn, self.creds.external_root)
         if self.creds is not None:
-            delta_writer.ensure_written_partitions_table(conn)
+            delta_writer.ensure_partition_records(conn)
             model_inputs.ensure_table(conn)
 
     def configure_cursor(self, cursor: DuckDBPyConnection) -> None:

@@ -8,8 +8,9 @@ views, and the model's view over the Delta table is created in the same transact
 Semantics follow dbt-databricks' config vocabulary so the same model configs mean the same
 thing on both engines: ``overwrite`` (full build), ``append``, ``merge`` on ``unique_key`` (with
 an optional delete-flag column) and ``insert_overwrite`` of the partitions present in the new
-data. A write that would not change the table's data makes no Delta commit, so re-running a
-build leaves every table's history untouched.
+data, plus those the model declared it recomputed (``lake_replaced_months``: a month with no
+row left upstream is emptied). A write that would not change the table's data makes no Delta
+commit, so re-running a build leaves every table's history untouched.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ COMPACT_TARGET_BYTES = 64 * 1024 * 1024
 PARTITIONS_PER_WRITE_ENV = "LAKEHOUSE_PARTITIONS_PER_WRITE"
 #: Catalog table: the partitions each model wrote in the latest dbt invocation that wrote it.
 WRITTEN_PARTITIONS = "main.lake_written_partitions"
+#: the partitions an insert_overwrite model declared it recomputed whole (``lake_replaced_months``)
+REPLACED_PARTITIONS = "main.lake_replaced_partitions"
 
 
 class LakeWriteError(RuntimeError):
@@ -181,13 +184,15 @@ def _record_written_partitions(con: duckdb.DuckDBPyConnection, spec: WriteSpec, 
     )
 
 
-def ensure_written_partitions_table(con: duckdb.DuckDBPyConnection) -> None:
-    """The catalog table :func:`_record_written_partitions` fills (created once per process:
-    models written in parallel would race to create it)."""
-    con.execute(
-        f"create table if not exists {WRITTEN_PARTITIONS} (relation varchar, "
-        "invocation_id varchar, partition_column varchar, partition_value varchar)"
-    )
+def ensure_partition_records(con: duckdb.DuckDBPyConnection) -> None:
+    """The catalog tables of partitions: those :func:`_record_written_partitions` fills, and
+    those models declare they replace (created once per process: models written in parallel
+    would race to create them)."""
+    for table in (WRITTEN_PARTITIONS, REPLACED_PARTITIONS):
+        con.execute(
+            f"create table if not exists {table} (relation varchar, "
+            "invocation_id varchar, partition_column varchar, partition_value varchar)"
+        )
 
 
 def _write_stage(
@@ -231,6 +236,10 @@ def _write_stage(
         existing.alter.add_columns([Field.from_arrow(f) for f in added])
         existing = DeltaTable(location, storage_options=options)
     if rows == 0:
+        if spec.mode == "insert_overwrite" and _empty_declared_partitions(
+            con, spec, stage, existing, location
+        ):
+            return _result(spec.mode, 0, location, options)
         return WriteResult(spec.mode, 0, existing.version(), committed=bool(added))
 
     def reader() -> pa.RecordBatchReader:
@@ -462,10 +471,8 @@ def _insert_overwrite(
         )
     cols = ", ".join(partitions)
     values = con.execute(f"select distinct {cols} from {stage}").fetchall()
-    predicate = " or ".join(
-        "(" + " and ".join(_equals(c, v) for c, v in zip(partitions, row, strict=True)) + ")"
-        for row in values
-    )
+    values += [v for v in _declared_partitions(con, spec, stage, partitions) if v not in values]
+    predicate = _partitions_predicate(partitions, values)
     if _same_content(con, stage, schema, location, table, predicate):
         return False
     write_deltalake(
@@ -474,6 +481,57 @@ def _insert_overwrite(
         mode="overwrite",
         predicate=predicate,
     )
+    return True
+
+
+def _partitions_predicate(partitions: list[str], values: list[tuple[Any, ...]]) -> str:
+    return " or ".join(
+        "(" + " and ".join(_equals(c, v) for c, v in zip(partitions, row, strict=True)) + ")"
+        for row in values
+    )
+
+
+def _declared_partitions(
+    con: duckdb.DuckDBPyConnection, spec: WriteSpec, stage: str, partitions: list[str]
+) -> list[tuple[Any, ...]]:
+    """The partitions the model declared it recomputed whole in this invocation (macro
+    ``lake_replaced_months``), typed as the staged column: replacing them too empties a month
+    whose every row is gone upstream, which the months present in the new rows would miss.
+    Tables partitioned by one column only."""
+    if len(partitions) != 1 or not spec.invocation_id:
+        return []
+    [column] = partitions
+    types = {row[0]: row[1] for row in con.execute(f"describe {stage}").fetchall()}
+    if column not in types:
+        return []
+    table = lake_catalog.in_catalog_of(spec.relation, REPLACED_PARTITIONS)
+    return con.execute(
+        f"select distinct cast(partition_value as {types[column]}) from {table} "
+        "where relation = ? and invocation_id = ? and partition_column = ?",
+        [spec.relation, spec.invocation_id, column],
+    ).fetchall()
+
+
+def _empty_declared_partitions(
+    con: duckdb.DuckDBPyConnection,
+    spec: WriteSpec,
+    stage: str,
+    table: DeltaTable,
+    location: str,
+) -> bool:
+    """An insert_overwrite batch without rows: delete what the table still holds in the
+    partitions the model declared it recomputed (all their rows are gone upstream). True when
+    it committed a delete."""
+    partitions = table.metadata().partition_columns
+    predicate = _partitions_predicate(
+        partitions, _declared_partitions(con, spec, stage, partitions)
+    )
+    if not predicate:
+        return False
+    scan = f"delta_scan('{storage.duckdb_path(location)}')"
+    if con.execute(f"select count(*) from {scan} where {predicate}").fetchone()[0] == 0:
+        return False
+    table.delete(predicate)
     return True
 
 

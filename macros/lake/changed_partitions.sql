@@ -105,6 +105,29 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Declares that an insert_overwrite model recomputes `months` (ISO first days of its
+    `column` partitions) whole, and returns them. The Delta writer then replaces every one of
+    them, also a month with no row left (every flight of it deleted upstream), which
+    overwriting only the partitions present in the new rows would keep. Recorded for this
+    invocation in the model's transaction (`main.lake_replaced_partitions`); DuckDB only: other
+    engines overwrite the partitions present in the new rows. -#}
+{% macro lake_replaced_months(months, column='_partition_month') %}
+    {%- if execute and target.type == 'duckdb' and model.resource_type == 'model' and is_incremental() -%}
+        {%- set relation = lake_sql_string(this.render()) -%}
+        {%- do run_query('delete from main.lake_replaced_partitions where relation = ' ~ relation) -%}
+        {%- if months | length > 0 -%}
+            {%- set record -%}
+                insert into main.lake_replaced_partitions values
+                {%- for month in months %}
+                ({{ relation }}, {{ lake_sql_string(invocation_id) }}, {{ lake_sql_string(column) }}, {{ lake_sql_string(month) }}){% if not loop.last %},{% endif %}
+                {%- endfor %}
+            {%- endset -%}
+            {%- do run_query(record) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(months) }}
+{% endmacro %}
+
 {#- The months (ISO first days) plus the `back` months before and `forward` months after each. -#}
 {% macro lake_month_span(months, back=0, forward=0) %}
     {%- set span = [] -%}

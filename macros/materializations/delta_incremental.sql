@@ -1,6 +1,6 @@
 {#- `incremental` on DuckDB, in dbt-databricks' vocabulary: append, merge (unique_key, optional
-    delete_flag_column), insert_overwrite (partitions in the new data); --full-refresh or a
-    missing Delta table means a full rewrite. -#}
+    delete_flag_column), insert_overwrite (partitions in the new data and those declared with
+    lake_replaced_months); --full-refresh or a missing Delta table means a full rewrite. -#}
 {% materialization incremental, adapter='duckdb', supported_languages=['sql', 'python'] %}
     {%- set target_relation = this.incorporate(type='view') -%}
     {%- if config.get('contract').enforced and model.language == 'sql' -%}

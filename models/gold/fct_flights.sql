@@ -6,7 +6,7 @@
     partition_by=['_partition_month'],
     on_schema_change='fail'
 ) }}
-{%- set months = lake_changed_months() %}
+{%- set months = lake_replaced_months(lake_changed_months()) %}
 
 with
 

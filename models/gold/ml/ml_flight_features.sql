@@ -12,7 +12,7 @@
 ) }}
 {#- Incremental by month: the months whose inputs changed and the two after them (their
     28-day windows look back into changed days) are rebuilt, reading two months before each. -#}
-{%- set months = lake_month_span(lake_changed_months(with_planes=true), forward=2) -%}
+{%- set months = lake_replaced_months(lake_month_span(lake_changed_months(with_planes=true), forward=2)) -%}
 {%- set a_monday -%}cast('1900-01-01' as date){%- endset -%}
 
 with
