@@ -108,11 +108,13 @@
 {#- Declares that an insert_overwrite model recomputes `months` (ISO first days of its
     `column` partitions) whole, and returns them. The Delta writer then replaces every one of
     them, also a month with no row left (every flight of it deleted upstream), which
-    overwriting only the partitions present in the new rows would keep. Recorded for this
-    invocation in the model's transaction (`main.lake_replaced_partitions`); DuckDB only: other
-    engines overwrite the partitions present in the new rows. -#}
+    overwriting only the partitions present in the new rows would keep. Recorded by the
+    commands that write (build, run, retry) for this invocation, in the model's transaction
+    (`main.lake_replaced_partitions`); DuckDB only: other engines overwrite the partitions
+    present in the new rows. -#}
 {% macro lake_replaced_months(months, column='_partition_month') %}
-    {%- if execute and target.type == 'duckdb' and model.resource_type == 'model' and is_incremental() -%}
+    {%- set writes = flags.WHICH in ['build', 'run', 'retry'] -%}{#- not while compiling docs -#}
+    {%- if execute and writes and target.type == 'duckdb' and model.resource_type == 'model' and is_incremental() -%}
         {%- set relation = lake_sql_string(this.render()) -%}
         {%- do run_query('delete from main.lake_replaced_partitions where relation = ' ~ relation) -%}
         {%- if months | length > 0 -%}

@@ -3,7 +3,8 @@
     (file and row number) appears at most once. One test and one scan per table for what would
     be a not_null test per column and a unique test: a lake table's tests mostly cost dbt's
     per-test overhead, not the query. Returns one row per failure, naming the check it failed. -#}
-{% test row_lineage(model, columns=['_source_file', '_row_number', '_ingested_at', '_batch_id'], unique=false) %}
+{% test row_lineage(model, columns=none, unique=false) %}
+{%- set columns = columns or ['_source_file', '_row_number', '_ingested_at', '_batch_id'] -%}
 
 with lineage as (
     select
