@@ -83,6 +83,72 @@ def databricks_findings(statements: list[dict]) -> list[str]:
     return sorted(set(findings))
 
 
+# a table dbt-databricks creates, with its external location if it has one
+_CREATE_TABLE = re.compile(
+    r"\bcreate\s+(?:or\s+replace\s+)?table\s+(?P<table>[^\s(]+)(?P<rest>.*?)(?:\bas\b|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+_LOCATION = re.compile(r"\blocation\s+'(?P<path>[^']*)'", re.IGNORECASE)
+# a Python job's write: DataFrameWriter.option("path", ...) then saveAsTable("...")
+_PY_PATH = re.compile(r"""\.option\(\s*"path"\s*,\s*"(?P<path>[^"]*)"\s*\)""")
+_PY_SAVE = re.compile(r"""\.saveAsTable\(\s*"(?P<table>[^"]*)"\s*\)""")
+_PY_LOCATIONS = re.compile(r"^_LAKE_LOCATIONS = (?P<json>\{.*\})$", re.MULTILINE)
+
+
+def _lake_folder(lake_root: str, table: str) -> str:
+    """<lake root>/<layer>/<table>: the folder DuckDB writes `catalog`.`layer`.`table` to. A
+    dbt staging table (`<name>__dbt_tmp`, a Python model's merge batch) has dbt-databricks'
+    own folder beside it, `<name>_tmp`."""
+    *_, schema, name = [part.strip("`") for part in table.split(".")]
+    if name.endswith("__dbt_tmp"):
+        name = name[: -len("__dbt_tmp")] + "_tmp"
+    return f"{lake_root.rstrip('/')}/{schema}/{name}"
+
+
+def location_findings(statements: list[dict], lake_root: str) -> list[str]:
+    """Databricks tables outside the lake: every table a model or seed creates must be an
+    external table in `<lake root>/<layer>/<table>`, the folder the DuckDB target writes, so
+    each engine reads what the other wrote; and the folders a Python model's `dbt` object
+    gives (`lake_location`) must be those folders too."""
+    import json
+
+    findings = []
+    for s in statements:
+        if not s["node"].startswith(("model.", "seed.")):
+            continue
+        code = _code(s["sql"]) if s["kind"] == "sql" else s["sql"]
+        writes: list[tuple[str, str | None]] = []
+        if s["kind"] == "sql":
+            for found in _CREATE_TABLE.finditer(code):
+                location = _LOCATION.search(found.group("rest"))
+                writes.append((found.group("table"), location.group("path") if location else None))
+        else:
+            saved = _PY_SAVE.search(code)
+            path = _PY_PATH.search(code)
+            if saved:
+                writes.append((saved.group("table"), path.group("path") if path else None))
+            listed = _PY_LOCATIONS.search(code)
+            if listed is None:
+                findings.append(f"{s['node']}: the Python job's dbt object has no lake_location")
+            else:
+                name = s["node"].split(".")[-1]
+                for ref, folder in json.loads(listed.group("json")).items():
+                    if not folder.startswith(lake_root.rstrip("/") + "/") or not folder.endswith(
+                        f"/{ref}"
+                    ):
+                        findings.append(
+                            f"{s['node']}: lake_location({ref!r}) is {folder}, not under "
+                            f"{lake_root} ({name} reads it there)"
+                        )
+        for table, path in writes:
+            expected = _lake_folder(lake_root, table)
+            if path is None:
+                findings.append(f"{s['node']}: {table} is not an external table in the lake")
+            elif path.rstrip("/") != expected:
+                findings.append(f"{s['node']}: {table} is at {path}, not {expected}")
+    return sorted(set(findings))
+
+
 def grant_findings(statements: list[dict], role: str, gold_nodes: set[str]) -> list[str]:
     """Every gold model grants select to the reader role; no other node grants anything to it."""
     granted = {

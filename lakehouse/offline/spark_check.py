@@ -37,7 +37,7 @@ class CompiledModel:
 
     name: str
     schema: str
-    sql: str  # the compiled code: SQL, or the Python model's source
+    sql: str  # the compiled code: SQL, or the Python model's code with dbt's `dbt` object
     delete_flag_column: str | None
     language: str = "sql"
     path: str = ""  # the model's file, relative to the project
@@ -385,58 +385,31 @@ def check_models(
     return matched, findings
 
 
-class SparkDbt:
-    """The `dbt` object a Python model gets on Databricks, standing in for it on local Spark:
-    ref() gives a Spark DataFrame of the upstream DuckDB result, config.get() the model's
-    resolved config, and the model is built from scratch (not incremental)."""
-
-    is_incremental = False
-
-    def __init__(self, spark: Any, model: CompiledModel, schemas: dict[str, str]) -> None:
-        self._spark = spark
-        self._model = model
-        self._schemas = schemas  # model name -> schema, to find a ref's temp view
-        self.config = _Config(model.config or {})
-        self.this = view_name(model.schema, model.name)
-
-    def ref(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        if name not in self._schemas:
-            raise KeyError(f"{self._model.name}: ref({name!r}) is not a model of the project")
-        return self._spark.table(view_name(self._schemas[name], name))
-
-    def source(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f"{self._model.name}: dbt.source() is not stood in for")
-
-
-class _Config:
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
-
-    def __call__(self, **kwargs: Any) -> None:
-        """dbt.config(materialized=...) in the model body: its values are in the manifest."""
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = self._values.get(key)
-        if value is None:
-            value = (self._values.get("meta") or {}).get(key, default)
-        return value
-
-
 def run_python_model(
-    spark: Any, model: CompiledModel, project_dir: Path, schemas: dict[str, str]
+    spark: Any, model: CompiledModel, config: dict[str, Any] | None = None
 ) -> pa.Table:
-    """Run a dbt Python model's model(dbt, session) on the local Spark session, its result
-    as Arrow (a pandas or a Spark DataFrame, whichever the model returns)."""
-    import importlib.util
+    """Run a dbt Python model on the local Spark session as the Databricks job would, its
+    result as Arrow (a pandas or a Spark DataFrame, whichever the model returns).
 
-    spec = importlib.util.spec_from_file_location(
-        f"dbt_model_{model.name}", project_dir / model.path
-    )
-    if spec is None or spec.loader is None:
-        raise ImportError(f"{model.name}: cannot load {model.path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    result = module.model(SparkDbt(spark, model, schemas), spark)
+    The model's Databricks-compiled code is executed, not its source: dbt's generated `dbt`
+    object is what the model gets, so `config.get()` knows only the configs the code names,
+    `this` and `is_incremental` are what dbt-databricks compiled, and `lake_location()` gives
+    the folders the Databricks target writes. Its `ref()` loads the upstream relation, as
+    `spark.table` does on Databricks, from the temp view standing for it. Only the write
+    (dbt-databricks' `saveAsTable`) is left out. `config` sets compiled config values, as
+    `--vars` would have.
+    """
+    namespace: dict[str, Any] = {"__name__": f"dbt_model_{model.name}"}
+    exec(compile(model.sql, f"<{model.name} compiled for databricks>", "exec"), namespace)  # noqa: S102
+    namespace["config_dict"].update(config or {})
+
+    def load(relation: str) -> Any:
+        found = _RELATION.fullmatch(relation)
+        if found is None:
+            raise ValueError(f"{model.name}: ref() gave {relation!r}, not a relation name")
+        return spark.table(view_name(found.group(1), found.group(2)))
+
+    result = namespace["model"](namespace["dbtObj"](load), spark)
     if hasattr(result, "toArrow"):
         return result.toArrow()
     return pa.Table.from_pandas(result, preserve_index=False)

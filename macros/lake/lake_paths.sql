@@ -1,6 +1,7 @@
-{#- Where a model's Delta table lives: <lake root>/<layer>/<model>, the lake root being the
-    profile's external_root (configurable per target). Names that could leave the lake root
-    (a '/' or '..' in an alias or schema) are refused. -#}
+{#- Where a model's Delta table lives: <lake root>/<layer>/<model>. DuckDB's lake root is the
+    profile's external_root; on Databricks each layer's location_root (dbt_project.yml) is
+    <lake root>/<layer>, so both engines read and write the same folders. Names that could
+    leave the lake root (a '/' or '..' in an alias or schema) are refused. -#}
 {% macro lake_location(relation) -%}
     {%- for part in [relation.schema, relation.identifier] -%}
         {%- if not modules.re.fullmatch('[A-Za-z0-9_]+', part or '') -%}
@@ -9,7 +10,27 @@
                 ~ "(alias) must match [A-Za-z0-9_]+, they become folders under the lake root") }}
         {%- endif -%}
     {%- endfor -%}
+    {{ return(adapter.dispatch('lake_location', 'lakehouse')(relation)) }}
+{%- endmacro %}
+
+{% macro default__lake_location(relation) -%}
     {{ return(adapter.external_root().rstrip('/') ~ '/' ~ relation.schema ~ '/' ~ relation.identifier) }}
+{%- endmacro %}
+
+{#- The external path dbt-databricks gives the node's table (its location_root and alias). -#}
+{% macro databricks__lake_location(relation) -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type in ['model', 'seed'] and node.schema == relation.schema
+              and node.alias == relation.identifier -%}
+            {%- if not node.config.get('location_root') -%}
+                {{ exceptions.raise_compiler_error(
+                    relation ~ " has no location_root: on Databricks every table of the lake is an "
+                    ~ "external table under <lake root>/<layer> (dbt_project.yml)") }}
+            {%- endif -%}
+            {{ return(adapter.compute_external_path(node.config, node)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error(relation ~ " is not a model or seed of this project: its lake folder is unknown") }}
 {%- endmacro %}
 
 {#- True when a Delta log exists at the location: the lake, not the DuckDB catalog, decides
@@ -28,11 +49,11 @@
     {{ return(var('landing_root', env_var('LAKEHOUSE_LANDING_ROOT', default)).rstrip('/')) }}
 {%- endmacro %}
 
-{#- Where a model reads an upstream table from: its own lake or, in a slim CI build that did not
-    rebuild that table (LAKEHOUSE_DEFER_LAKE_ROOT names production's lake), production's. -#}
+{#- Where a model reads an upstream table from: its own lake or, in a slim CI build on DuckDB that
+    did not rebuild that table (LAKEHOUSE_DEFER_LAKE_ROOT names production's lake), production's. -#}
 {% macro lake_read_location(relation) -%}
     {%- set location = lake_location(relation) -%}
-    {%- set prod_root = env_var('LAKEHOUSE_DEFER_LAKE_ROOT', '') -%}
+    {%- set prod_root = env_var('LAKEHOUSE_DEFER_LAKE_ROOT', '') if target.type == 'duckdb' else '' -%}
     {%- if prod_root and not lake_delta_exists(location) -%}
         {%- set deferred = prod_root.rstrip('/') ~ '/' ~ relation.schema ~ '/' ~ relation.identifier -%}
         {%- if lake_delta_exists(deferred) -%}{{ return(deferred) }}{%- endif -%}

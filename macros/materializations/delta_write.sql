@@ -51,8 +51,6 @@ from lakehouse import delta_writer as _lake_delta_writer
 
 from lakehouse import model_inputs as _lake_model_inputs
 
-_LAKE_LOCATIONS = {{ tojson(lake_ref_locations()) }}
-dbtObj.lake_location = staticmethod(lambda name: _LAKE_LOCATIONS[name])
 dbtObj.lake_checksum = {{ tojson(model.checksum.checksum) }}
 dbtObj.lake_full_refresh = {{ 'True' if should_full_refresh() else 'False' }}
 
@@ -95,13 +93,3 @@ def materialize(df, con):
     pass
 {%- endif %}
 {%- endmacro %}
-
-{#- Delta location of every model a model refs (and of the model itself), by name: Python
-    models log the exact tables and versions they read. -#}
-{% macro lake_ref_locations() %}
-    {%- set locations = {model.name: lake_location(this)} -%}
-    {%- for r in model.refs -%}
-        {%- do locations.update({r['name']: lake_read_location(ref(r['name']))}) -%}
-    {%- endfor -%}
-    {{ return(locations) }}
-{% endmacro %}

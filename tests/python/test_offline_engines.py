@@ -15,6 +15,8 @@ from lakehouse.offline.harness import record_build, write_recording
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = "lakehouse_readers"
+#: the Databricks lake root of these builds (LAKEHOUSE_CLOUD_LAKE_ROOT)
+LAKE_ROOT = "abfss://lake@offlinecheck.dfs.core.windows.net"
 
 
 def _env(tmp: Path) -> None:
@@ -23,6 +25,7 @@ def _env(tmp: Path) -> None:
     os.environ.setdefault("LAKEHOUSE_LAKE_ROOT", str(tmp / "lake"))
     os.environ.setdefault("LAKEHOUSE_DUCKDB_PATH", str(tmp / "lakehouse.duckdb"))
     os.environ["LAKEHOUSE_READER_ROLE"] = ROLE
+    os.environ["LAKEHOUSE_CLOUD_LAKE_ROOT"] = LAKE_ROOT
 
 
 def _copy_project(dest: Path) -> Path:
@@ -81,6 +84,39 @@ def test_synapse_sends_only_what_serverless_runs(recordings):
 
 def test_databricks_tables_are_delta_and_merges_keyed(recordings):
     assert checks.databricks_findings(recordings["databricks"]) == []
+
+
+def test_databricks_tables_live_in_the_lake_folders_duckdb_writes(recordings):
+    """Every table (models, seeds, the Python jobs' writes) is an external Delta table at
+    <lake root>/<layer>/<table>, and the Python jobs' dbt.lake_location() names those folders."""
+    statements = recordings["databricks"]
+    assert checks.location_findings(statements, LAKE_ROOT) == []
+    sql = "\n".join(s["sql"] for s in statements)
+    assert f"location '{LAKE_ROOT}/silver/silver_flights'" in sql
+    assert f'"ml_training_set": "{LAKE_ROOT}/gold/ml_training_set"' in sql  # ml_train reads it
+    # the check can fail: another lake root, and a table moved out of its layer's folder
+    assert len(checks.location_findings(statements, "abfss://lake@elsewhere.dfs.core.windows.net"))
+    moved = [
+        {**s, "sql": s["sql"].replace("/gold/fct_flights'", "/gold/facts/fct_flights'")}
+        for s in statements
+    ]
+    assert checks.location_findings(moved, LAKE_ROOT) == [
+        f"model.lakehouse.fct_flights: `lakehouse`.`gold`.`fct_flights` is at "
+        f"{LAKE_ROOT}/gold/facts/fct_flights, not {LAKE_ROOT}/gold/fct_flights"
+    ]
+
+
+def test_planted_table_outside_the_lake_fails_naming_the_model(tmp_path):
+    _env(tmp_path)
+    project = _copy_project(tmp_path / "project")
+    path = project / "models" / "gold" / "dim_carriers.sql"
+    scratch = "abfss://scratch@other.dfs.core.windows.net"
+    path.write_text(f"{{{{ config(location_root='{scratch}') }}}}\n" + path.read_text())
+    statements = record_build("databricks", project, ["--select", "dim_carriers"])
+    assert checks.location_findings(statements, LAKE_ROOT) == [
+        "model.lakehouse.dim_carriers: `lakehouse`.`gold`.`dim_carriers` is at "
+        f"{scratch}/dim_carriers, not {LAKE_ROOT}/gold/dim_carriers"
+    ]
 
 
 @pytest.mark.parametrize("target", ["databricks", "synapse"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -64,10 +65,12 @@ def spark() -> Iterator[object]:
 
 
 def _cloud_env(lh: Lakehouse) -> dict[str, str]:
-    """The lake's variables, and the local landing zone as the Databricks landing root (a
-    file: URL, as Spark's _metadata.file_path names local files)."""
+    """The lake's variables, the local landing zone as the Databricks landing root (a file:
+    URL, as Spark's _metadata.file_path names local files), and the DuckDB lake as the
+    Databricks lake root: the tables' external locations are the folders DuckDB wrote."""
     env = {k: v for k, v in lh.env().items() if k.startswith(("LAKEHOUSE_", "DBT_PROFILES"))}
     env["LAKEHOUSE_CLOUD_LANDING_ROOT"] = f"file:{lh.landing.resolve()}"
+    env["LAKEHOUSE_CLOUD_LAKE_ROOT"] = str(lh.lake.resolve())
     return env
 
 
@@ -262,12 +265,23 @@ def test_ml_training_set_gives_the_duckdb_rows_on_spark(compiled, spark, tables)
     model = compiled["ml_training_set"]
     assert model.language == "python"
     assert model.config["train_end"] == "2013-01-04"
-    schemas = {m.name: m.schema for m in compiled.values()}
-    actual = spark_check.run_python_model(spark, model, REPO, schemas)
+    actual = spark_check.run_python_model(spark, model)
     expected = spark_check.read_delta(tables["gold__ml_training_set"])
     assert expected.num_rows > 1000
     assert set(expected.column("split").to_pylist()) == {"train", "eval"}
     assert spark_check.differences("ml_training_set", expected, actual) == []
+
+
+@contextmanager
+def _lake_mlflow(lh: Lakehouse) -> Iterator[None]:
+    """MLflow pointed at the lake's own store (MLflow keeps its URI process-wide)."""
+    from lakehouse.ml.tracking import configure
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", lh.env()["MLFLOW_TRACKING_URI"])
+        patch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+        configure()
+        yield
 
 
 def test_ml_predictions_gives_the_duckdb_scores_on_spark(lake, compiled, spark, tables):
@@ -277,14 +291,8 @@ def test_ml_predictions_gives_the_duckdb_scores_on_spark(lake, compiled, spark, 
     time of scoring, left out)."""
     model = compiled["ml_predictions"]
     assert model.language == "python"
-    schemas = {m.name: m.schema for m in compiled.values()}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", lake.env()["MLFLOW_TRACKING_URI"])
-        patch.delenv("MLFLOW_REGISTRY_URI", raising=False)
-        from lakehouse.ml.tracking import configure
-
-        configure()  # MLflow keeps its URI process-wide: point it at this lake's store
-        actual = spark_check.run_python_model(spark, model, REPO, schemas)
+    with _lake_mlflow(lake):
+        actual = spark_check.run_python_model(spark, model)
     expected = spark_check.read_delta(tables["gold__ml_predictions"])
     features = spark_check.read_delta(tables["gold__ml_flight_features"])
     assert expected.num_rows == features.num_rows > 1000
@@ -296,6 +304,44 @@ def test_ml_predictions_gives_the_duckdb_scores_on_spark(lake, compiled, spark, 
         )
         == []
     )
+
+
+def test_ml_train_on_spark_reads_the_lake_folder_duckdb_wrote(lake, compiled, spark, tables):
+    """ml_train's Databricks job finds its training set with dbt.lake_location(), which the
+    Databricks compile sets to the table's external location: the folder the DuckDB build
+    wrote. It pins the same Delta version, so it finds the run DuckDB's build logged for that
+    version, window and seed, and gives DuckDB's row without training again."""
+    model = compiled["ml_train"]
+    assert model.language == "python"
+    training_set = str(lake.lake.resolve() / "gold" / "ml_training_set")
+    assert f'"ml_training_set": "{training_set}"' in model.sql
+    with _lake_mlflow(lake):
+        actual = spark_check.run_python_model(spark, model)
+    expected = spark_check.read_delta(tables["gold__ml_train"])
+    assert expected.num_rows == 1
+    assert spark_check.differences("ml_train", expected, actual) == []
+
+
+def test_ml_train_retrains_on_spark_to_duckdbs_metrics(lake, compiled, spark, tables):
+    """With retrain (as --vars '{retrain: true}' compiles it), ml_train trains on the Spark
+    side: a new MLflow run with the DuckDB run's params (the same Delta version of the same
+    folder, window, seed and hyperparameters) and the same evaluation metrics."""
+    import mlflow
+
+    expected = spark_check.read_delta(tables["gold__ml_train"]).to_pylist()[0]
+    with _lake_mlflow(lake):
+        actual = spark_check.run_python_model(
+            spark, compiled["ml_train"], config={"retrain": True}
+        ).to_pylist()[0]
+        on_duckdb = mlflow.get_run(expected["run_id"]).data.params
+        on_spark = mlflow.get_run(actual["run_id"]).data.params
+    assert actual["run_id"] != expected["run_id"]
+    assert actual["model_version"] == expected["model_version"] + 1
+    assert on_spark == on_duckdb
+    metrics = [name for name in expected if name.startswith(("eval_", "baseline_eval_"))]
+    assert len(metrics) >= 4
+    for name in metrics:
+        assert actual[name] == pytest.approx(expected[name], rel=1e-9, abs=1e-12), name
 
 
 def test_planted_differences_fail_naming_the_model(lake, spark, tables, tmp_path):
