@@ -235,11 +235,7 @@ def _write_stage(
         # shows them even when this batch brings no rows.
         existing.alter.add_columns([Field.from_arrow(f) for f in added])
         existing = DeltaTable(location, storage_options=options)
-    if rows == 0:
-        if spec.mode == "insert_overwrite" and _empty_declared_partitions(
-            con, spec, stage, existing, location
-        ):
-            return _result(spec.mode, 0, location, options)
+    if rows == 0 and spec.mode != "insert_overwrite":  # which may replace declared partitions
         return WriteResult(spec.mode, 0, existing.version(), committed=bool(added))
 
     def reader() -> pa.RecordBatchReader:
@@ -250,8 +246,8 @@ def _write_stage(
         write_deltalake(existing, reader(), mode="append")
     elif spec.mode == "merge":
         _merge(con, spec, stage, existing, reader, target_schema)
-    elif not _insert_overwrite(con, spec, stage, stage_schema, existing, reader, location):
-        return WriteResult(spec.mode, rows, existing.version(), committed=False)
+    elif not _insert_overwrite(con, spec, stage, stage_schema, existing, reader, location, rows):
+        return WriteResult(spec.mode, rows, existing.version(), committed=bool(added))
     return _result(spec.mode, rows, location, options)
 
 
@@ -462,7 +458,11 @@ def _insert_overwrite(
     table: DeltaTable,
     reader: Callable[[], pa.RecordBatchReader],
     location: str,
+    rows: int,
 ) -> bool:
+    """Replace the partitions of the new rows and those the model declared it recomputed
+    (``lake_replaced_months``): a declared partition without new rows is emptied, as every
+    row of it is gone upstream. False when nothing changes (no commit)."""
     partitions = table.metadata().partition_columns
     if not partitions:
         raise LakeWriteError(
@@ -470,8 +470,10 @@ def _insert_overwrite(
             "by partition_by; set partition_by and run with --full-refresh"
         )
     cols = ", ".join(partitions)
-    values = con.execute(f"select distinct {cols} from {stage}").fetchall()
+    values = con.execute(f"select distinct {cols} from {stage}").fetchall() if rows else []
     values += [v for v in _declared_partitions(con, spec, stage, partitions) if v not in values]
+    if not values:  # no rows and no declared partition: nothing to replace
+        return False
     predicate = _partitions_predicate(partitions, values)
     if _same_content(con, stage, schema, location, table, predicate):
         return False
@@ -510,29 +512,6 @@ def _declared_partitions(
         "where relation = ? and invocation_id = ? and partition_column = ?",
         [spec.relation, spec.invocation_id, column],
     ).fetchall()
-
-
-def _empty_declared_partitions(
-    con: duckdb.DuckDBPyConnection,
-    spec: WriteSpec,
-    stage: str,
-    table: DeltaTable,
-    location: str,
-) -> bool:
-    """An insert_overwrite batch without rows: delete what the table still holds in the
-    partitions the model declared it recomputed (all their rows are gone upstream). True when
-    it committed a delete."""
-    partitions = table.metadata().partition_columns
-    predicate = _partitions_predicate(
-        partitions, _declared_partitions(con, spec, stage, partitions)
-    )
-    if not predicate:
-        return False
-    scan = f"delta_scan('{storage.duckdb_path(location)}')"
-    if con.execute(f"select count(*) from {scan} where {predicate}").fetchone()[0] == 0:
-        return False
-    table.delete(predicate)
-    return True
 
 
 def _equals(column: str, value: Any) -> str:
