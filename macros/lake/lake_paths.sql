@@ -13,8 +13,14 @@
     {{ return(adapter.dispatch('lake_location', 'lakehouse')(relation)) }}
 {%- endmacro %}
 
-{% macro default__lake_location(relation) -%}
+{% macro duckdb__lake_location(relation) -%}
     {{ return(adapter.external_root().rstrip('/') ~ '/' ~ relation.schema ~ '/' ~ relation.identifier) }}
+{%- endmacro %}
+
+{% macro default__lake_location(relation) -%}
+    {{ exceptions.raise_compiler_error(
+        "lake_location(" ~ relation ~ "): a table's lake folder is known on the duckdb and "
+        ~ "databricks targets, not on " ~ target.type) }}
 {%- endmacro %}
 
 {#- The external path dbt-databricks gives the node's table (its location_root and alias). -#}
