@@ -475,6 +475,9 @@ def _insert_overwrite(
     if not values:  # no rows and no declared partition: nothing to replace
         return False
     predicate = _partitions_predicate(partitions, values)
+    scan = f"delta_scan('{storage.duckdb_path(location)}')"
+    if not rows and not con.execute(f"select count(*) from {scan} where {predicate}").fetchone()[0]:
+        return False  # the declared partitions are empty already (even if the schemas differ)
     if _same_content(con, stage, schema, location, table, predicate):
         return False
     write_deltalake(

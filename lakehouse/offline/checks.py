@@ -83,9 +83,10 @@ def databricks_findings(statements: list[dict]) -> list[str]:
     return sorted(set(findings))
 
 
-# a table dbt-databricks creates, with its external location if it has one
+# a table dbt-databricks creates and what precedes its SELECT (a CTAS) or ends the statement
 _CREATE_TABLE = re.compile(
-    r"\bcreate\s+(?:or\s+replace\s+)?table\s+(?P<table>[^\s(]+)(?P<rest>.*?)(?:\bas\b|\Z)",
+    r"\bcreate\s+(?:or\s+replace\s+)?table\s+(?:if\s+not\s+exists\s+)?(?P<table>[^\s(]+)"
+    r"(?P<rest>.*?)(?:\bas\s+(?:with|select|\()|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
 _LOCATION = re.compile(r"\blocation\s+'(?P<path>[^']*)'", re.IGNORECASE)
@@ -95,57 +96,71 @@ _PY_SAVE = re.compile(r"""\.saveAsTable\(\s*"(?P<table>[^"]*)"\s*\)""")
 _PY_LOCATIONS = re.compile(r"^_LAKE_LOCATIONS = (?P<json>\{.*\})$", re.MULTILINE)
 
 
+def _name_parts(table: str) -> tuple[str, str]:
+    """(schema, table) of `catalog`.`schema`.`table`."""
+    *_, schema, name = [part.strip("`") for part in table.split(".")]
+    return schema, name
+
+
 def _lake_folder(lake_root: str, table: str) -> str:
     """<lake root>/<layer>/<table>: the folder DuckDB writes `catalog`.`layer`.`table` to. A
-    dbt staging table (`<name>__dbt_tmp`, a Python model's merge batch) has dbt-databricks'
-    own folder beside it, `<name>_tmp`."""
-    *_, schema, name = [part.strip("`") for part in table.split(".")]
+    dbt staging table (`<name>__dbt_tmp`, a Python model's merge batch in dbt-databricks'
+    default materialization) has dbt-databricks' own folder beside it, `<name>_tmp`."""
+    schema, name = _name_parts(table)
     if name.endswith("__dbt_tmp"):
         name = name[: -len("__dbt_tmp")] + "_tmp"
     return f"{lake_root.rstrip('/')}/{schema}/{name}"
 
 
+def _table_writes(statement: dict) -> list[tuple[str, str | None]]:
+    """(table, external location or None) of every table the statement creates."""
+    if statement["kind"] == "sql":
+        return [
+            (found.group("table"), location.group("path") if location else None)
+            for found in _CREATE_TABLE.finditer(_code(statement["sql"]))
+            for location in [_LOCATION.search(found.group("rest"))]
+        ]
+    saved = _PY_SAVE.search(statement["sql"])
+    path = _PY_PATH.search(statement["sql"])
+    return [(saved.group("table"), path.group("path") if path else None)] if saved else []
+
+
 def location_findings(statements: list[dict], lake_root: str) -> list[str]:
-    """Databricks tables outside the lake: every table a model or seed creates must be an
+    """Databricks tables outside the lake: every model and seed must create its table as an
     external table in `<lake root>/<layer>/<table>`, the folder the DuckDB target writes, so
-    each engine reads what the other wrote; and the folders a Python model's `dbt` object
-    gives (`lake_location`) must be those folders too."""
+    each engine reads what the other wrote; and the folder a Python model's `dbt` object gives
+    for a model (`lake_location`) must be where the recording creates that model's table (or,
+    when the recording does not create it, `<lake root>/<layer>/<name>`)."""
     import json
 
+    root = lake_root.rstrip("/")
+    nodes = [s for s in statements if s["node"].startswith(("model.", "seed."))]
+    writes = {s["node"]: [] for s in nodes}
+    for s in nodes:
+        writes[s["node"]].extend(_table_writes(s))
+    created = {_name_parts(t)[1]: path for found in writes.values() for t, path in found if path}
     findings = []
-    for s in statements:
-        if not s["node"].startswith(("model.", "seed.")):
-            continue
-        code = _code(s["sql"]) if s["kind"] == "sql" else s["sql"]
-        writes: list[tuple[str, str | None]] = []
-        if s["kind"] == "sql":
-            for found in _CREATE_TABLE.finditer(code):
-                location = _LOCATION.search(found.group("rest"))
-                writes.append((found.group("table"), location.group("path") if location else None))
-        else:
-            saved = _PY_SAVE.search(code)
-            path = _PY_PATH.search(code)
-            if saved:
-                writes.append((saved.group("table"), path.group("path") if path else None))
-            listed = _PY_LOCATIONS.search(code)
-            if listed is None:
-                findings.append(f"{s['node']}: the Python job's dbt object has no lake_location")
-            else:
-                name = s["node"].split(".")[-1]
-                for ref, folder in json.loads(listed.group("json")).items():
-                    if not folder.startswith(lake_root.rstrip("/") + "/") or not folder.endswith(
-                        f"/{ref}"
-                    ):
-                        findings.append(
-                            f"{s['node']}: lake_location({ref!r}) is {folder}, not under "
-                            f"{lake_root} ({name} reads it there)"
-                        )
-        for table, path in writes:
+    for node, found in writes.items():
+        if not found:
+            findings.append(f"{node}: no table creation recognised in its statements")
+        for table, path in found:
             expected = _lake_folder(lake_root, table)
             if path is None:
-                findings.append(f"{s['node']}: {table} is not an external table in the lake")
+                findings.append(f"{node}: {table} is not an external table in the lake")
             elif path.rstrip("/") != expected:
-                findings.append(f"{s['node']}: {table} is at {path}, not {expected}")
+                findings.append(f"{node}: {table} is at {path}, not {expected}")
+    for s in nodes:
+        if s["kind"] != "python":
+            continue
+        listed = _PY_LOCATIONS.search(s["sql"])
+        if listed is None:
+            findings.append(f"{s['node']}: the Python job's dbt object has no lake_location")
+            continue
+        for name, folder in json.loads(listed.group("json")).items():
+            layer = folder[len(root) + 1 :].split("/")[0] if folder.startswith(root + "/") else ""
+            expected = created.get(name, f"{root}/{layer}/{name}" if layer else f"{root}/…")
+            if folder != expected:
+                findings.append(f"{s['node']}: lake_location({name!r}) is {folder}, not {expected}")
     return sorted(set(findings))
 
 

@@ -23,11 +23,13 @@
         ~ "databricks targets, not on " ~ target.type) }}
 {%- endmacro %}
 
-{#- The external path dbt-databricks gives the node's table (its location_root and alias). -#}
+{#- The external path dbt-databricks gives the node's table (its location_root and alias). A
+    relation of another catalog (a ref deferred to production with --defer) has no node here:
+    its folder is production's, which this environment does not know, so that is an error. -#}
 {% macro databricks__lake_location(relation) -%}
     {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type in ['model', 'seed'] and node.schema == relation.schema
-              and node.alias == relation.identifier -%}
+        {%- if node.resource_type in ['model', 'seed', 'snapshot'] and node.database == relation.database
+              and node.schema == relation.schema and node.alias == relation.identifier -%}
             {%- if not node.config.get('location_root') -%}
                 {{ exceptions.raise_compiler_error(
                     relation ~ " has no location_root: on Databricks every table of the lake is an "
@@ -36,7 +38,8 @@
             {{ return(adapter.compute_external_path(node.config, node)) }}
         {%- endif -%}
     {%- endfor -%}
-    {{ exceptions.raise_compiler_error(relation ~ " is not a model or seed of this project: its lake folder is unknown") }}
+    {{ exceptions.raise_compiler_error(relation ~ " is not a table this build's catalog holds (a ref deferred "
+        ~ "to another catalog?): its lake folder is unknown on Databricks; build it in this environment") }}
 {%- endmacro %}
 
 {#- True when a Delta log exists at the location: the lake, not the DuckDB catalog, decides

@@ -99,3 +99,42 @@ def test_incremental_write_refuses_another_partition_layout(
     with pytest.raises(delta_writer.LakeWriteError, match="--full-refresh"):
         delta_writer.run(con, spec)
     assert DeltaTable(str(tmp_path / "m")).version() == 0
+
+
+def test_an_empty_batch_empties_the_declared_partitions_once(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """insert_overwrite with no new rows: a partition the model declared it recomputed
+    (lake_replaced_months) is emptied; declared again when it is empty already, nothing is
+    committed, also when the table keeps a column the model dropped (append_new_columns)."""
+    full_build(con, tmp_path, "select i, i % 3 as p, 'kept' as dropped from range(30) t(i)")
+    delta_writer.ensure_partition_records(con)
+
+    def empty_batch(invocation: str) -> delta_writer.WriteResult:
+        con.execute(
+            f"insert into {delta_writer.REPLACED_PARTITIONS} values ('demo.m', ?, 'p', '1')",
+            [invocation],
+        )
+        spec = delta_writer.WriteSpec(
+            model="m",
+            relation="demo.m",
+            schema="demo",
+            location=str(tmp_path / "m"),
+            sql="select 1 as i, 1 as p where false",
+            mode="insert_overwrite",
+            partition_by=["p"],
+            on_schema_change="append_new_columns",
+            invocation_id=invocation,
+        )
+        return delta_writer.run(con, spec)
+
+    emptied = empty_batch("first")
+    per_partition = f"select p, count(*) from delta_scan('{tmp_path}/m') group by p order by p"
+    assert emptied.committed
+    assert con.execute(per_partition).fetchall() == [(0, 10), (2, 10)]
+    version = DeltaTable(str(tmp_path / "m")).version()
+
+    again = empty_batch("second")
+    assert not again.committed
+    assert DeltaTable(str(tmp_path / "m")).version() == version
+    assert con.execute(per_partition).fetchall() == [(0, 10), (2, 10)]

@@ -310,38 +310,37 @@ def test_ml_train_on_spark_reads_the_lake_folder_duckdb_wrote(lake, compiled, sp
     """ml_train's Databricks job finds its training set with dbt.lake_location(), which the
     Databricks compile sets to the table's external location: the folder the DuckDB build
     wrote. It pins the same Delta version, so it finds the run DuckDB's build logged for that
-    version, window and seed, and gives DuckDB's row without training again."""
+    version, window and seed, and gives DuckDB's row without training again. With retrain (as
+    --vars '{retrain: true}' compiles it) it trains on the Spark side: a new MLflow run with
+    the DuckDB run's params (the same Delta version of the same folder, window, seed and
+    hyperparameters) and the same evaluation metrics. One test, in this order: the retrained
+    run is newer, so it would be the run a later reuse finds."""
+    import mlflow
+
     model = compiled["ml_train"]
     assert model.language == "python"
     training_set = str(lake.lake.resolve() / "gold" / "ml_training_set")
     assert f'"ml_training_set": "{training_set}"' in model.sql
-    with _lake_mlflow(lake):
-        actual = spark_check.run_python_model(spark, model)
     expected = spark_check.read_delta(tables["gold__ml_train"])
     assert expected.num_rows == 1
-    assert spark_check.differences("ml_train", expected, actual) == []
-
-
-def test_ml_train_retrains_on_spark_to_duckdbs_metrics(lake, compiled, spark, tables):
-    """With retrain (as --vars '{retrain: true}' compiles it), ml_train trains on the Spark
-    side: a new MLflow run with the DuckDB run's params (the same Delta version of the same
-    folder, window, seed and hyperparameters) and the same evaluation metrics."""
-    import mlflow
-
-    expected = spark_check.read_delta(tables["gold__ml_train"]).to_pylist()[0]
     with _lake_mlflow(lake):
-        actual = spark_check.run_python_model(
-            spark, compiled["ml_train"], config={"retrain": True}
-        ).to_pylist()[0]
-        on_duckdb = mlflow.get_run(expected["run_id"]).data.params
-        on_spark = mlflow.get_run(actual["run_id"]).data.params
-    assert actual["run_id"] != expected["run_id"]
-    assert actual["model_version"] == expected["model_version"] + 1
-    assert on_spark == on_duckdb
-    metrics = [name for name in expected if name.startswith(("eval_", "baseline_eval_"))]
+        reused = spark_check.run_python_model(spark, model)
+        assert spark_check.differences("ml_train", expected, reused) == []
+
+        on_duckdb = expected.to_pylist()[0]
+        retrained = spark_check.run_python_model(spark, model, config={"retrain": True})
+        on_spark = retrained.to_pylist()[0]
+        params = {
+            run: mlflow.get_run(row["run_id"]).data.params
+            for run, row in [("duckdb", on_duckdb), ("spark", on_spark)]
+        }
+    assert on_spark["run_id"] != on_duckdb["run_id"]
+    assert on_spark["model_version"] == on_duckdb["model_version"] + 1
+    assert params["spark"] == params["duckdb"]
+    metrics = [name for name in on_duckdb if name.startswith(("eval_", "baseline_eval_"))]
     assert len(metrics) >= 4
     for name in metrics:
-        assert actual[name] == pytest.approx(expected[name], rel=1e-9, abs=1e-12), name
+        assert on_spark[name] == pytest.approx(on_duckdb[name], rel=1e-9, abs=1e-12), name
 
 
 def test_planted_differences_fail_naming_the_model(lake, spark, tables, tmp_path):
