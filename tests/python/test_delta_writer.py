@@ -6,6 +6,7 @@ No dbt here: the writer runs on a plain DuckDB connection, as the materializatio
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -14,20 +15,22 @@ from deltalake import DeltaTable
 from lakehouse import delta_writer, duckdb_ext, maintenance
 
 
+def demo_spec(lake: Path, sql: str, mode: str, **options: Any) -> delta_writer.WriteSpec:
+    """The write of model `m` (relation demo.m) to <lake>/m."""
+    return delta_writer.WriteSpec(
+        model="m",
+        relation="demo.m",
+        schema="demo",
+        location=str(lake / "m"),
+        sql=sql,
+        mode=mode,
+        **options,
+    )
+
+
 def full_build(con: duckdb.DuckDBPyConnection, lake: Path, sql: str) -> delta_writer.WriteResult:
     con.execute("create schema if not exists demo")
-    return delta_writer.run(
-        con,
-        delta_writer.WriteSpec(
-            model="m",
-            relation="demo.m",
-            schema="demo",
-            location=str(lake / "m"),
-            sql=sql,
-            mode="overwrite",
-            partition_by=["p"],
-        ),
-    )
+    return delta_writer.run(con, demo_spec(lake, sql, "overwrite", partition_by=["p"]))
 
 
 @pytest.fixture()
@@ -86,14 +89,7 @@ def test_incremental_write_refuses_another_partition_layout(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     con.execute("create schema if not exists demo")
-    spec = delta_writer.WriteSpec(
-        model="m",
-        relation="demo.m",
-        schema="demo",
-        location=str(tmp_path / "m"),
-        sql="select 1 as i, 2 as p",
-        mode="overwrite",
-    )
+    spec = demo_spec(tmp_path, "select 1 as i, 2 as p", "overwrite")
     delta_writer.run(con, spec)  # unpartitioned
     spec.mode, spec.partition_by = "append", ["p"]
     with pytest.raises(delta_writer.LakeWriteError, match="--full-refresh"):
@@ -115,13 +111,10 @@ def test_an_empty_batch_empties_the_declared_partitions_once(
             f"insert into {delta_writer.REPLACED_PARTITIONS} values ('demo.m', ?, 'p', '1')",
             [invocation],
         )
-        spec = delta_writer.WriteSpec(
-            model="m",
-            relation="demo.m",
-            schema="demo",
-            location=str(tmp_path / "m"),
-            sql="select 1 as i, 1 as p where false",
-            mode="insert_overwrite",
+        spec = demo_spec(
+            tmp_path,
+            "select 1 as i, 1 as p where false",
+            "insert_overwrite",
             partition_by=["p"],
             on_schema_change="append_new_columns",
             invocation_id=invocation,

@@ -16,6 +16,8 @@ from deltalake import DeltaTable, write_deltalake
 
 from lakehouse import delta_writer, duckdb_ext, model_inputs
 
+from .test_delta_writer import demo_spec
+
 
 @dataclass
 class _This:
@@ -48,15 +50,7 @@ def con() -> duckdb.DuckDBPyConnection:
 
 def _spec(lake: Path, sql: str = "", inputs: str | None = None) -> delta_writer.WriteSpec:
     """The table model ``demo.m`` at ``<lake>/m``, as the materialization describes it."""
-    return delta_writer.WriteSpec(
-        model="m",
-        relation="demo.m",
-        schema="demo",
-        location=str(lake / "m"),
-        sql=sql,
-        mode="overwrite",
-        inputs=inputs,
-    )
+    return demo_spec(lake, sql, "overwrite", inputs=inputs)
 
 
 def _write(con: duckdb.DuckDBPyConnection, lake: Path, frame: object, inputs: str) -> int | None:
