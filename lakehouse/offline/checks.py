@@ -7,6 +7,7 @@ grants only where intended, and every statement parsed by sqlfluff's grammar for
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -131,8 +132,6 @@ def location_findings(statements: list[dict], lake_root: str) -> list[str]:
     each engine reads what the other wrote; and the folder a Python model's `dbt` object gives
     for a model (`lake_location`) must be where the recording creates that model's table (or,
     when the recording does not create it, `<lake root>/<layer>/<name>`)."""
-    import json
-
     root = lake_root.rstrip("/")
     nodes = [s for s in statements if s["node"].startswith(("model.", "seed."))]
     writes = {s["node"]: [] for s in nodes}

@@ -40,7 +40,6 @@ class CompiledModel:
     sql: str  # the compiled code: SQL, or the Python model's code with dbt's `dbt` object
     delete_flag_column: str | None
     language: str = "sql"
-    path: str = ""  # the model's file, relative to the project
     config: dict[str, Any] | None = None  # the model's resolved config (dbt.config.get)
 
 
@@ -135,7 +134,6 @@ def compile_databricks(
             sql=node.compiled_code,
             delete_flag_column=node.config.get("delete_flag_column"),
             language=node.language,
-            path=node.original_file_path,
             config=node.config.to_dict(),
         )
     return models
@@ -393,14 +391,14 @@ def run_python_model(
 
     The model's Databricks-compiled code is executed, not its source: dbt's generated `dbt`
     object is what the model gets, so `config.get()` knows only the configs the code names,
-    `this` and `is_incremental` are what dbt-databricks compiled, and `lake_location()` gives
-    the folders the Databricks target writes. Its `ref()` loads the upstream relation, as
-    `spark.table` does on Databricks, from the temp view standing for it. Only the write
-    (dbt-databricks' `saveAsTable`) is left out. `config` sets compiled config values, as
-    `--vars` would have.
+    `this` is what dbt-databricks compiled, and `lake_location()` gives the folders the
+    Databricks target writes; `is_incremental` is false (compiled against an empty
+    warehouse). Its `ref()` loads the upstream relation, as `spark.table` does on Databricks,
+    from the temp view standing for it. Only the write (dbt-databricks' `saveAsTable`) is left
+    out. `config` sets compiled config values, as `--vars` would have.
     """
     namespace: dict[str, Any] = {"__name__": f"dbt_model_{model.name}"}
-    exec(compile(model.sql, f"<{model.name} compiled for databricks>", "exec"), namespace)  # noqa: S102
+    exec(compile(model.sql, f"<{model.name} compiled for databricks>", "exec"), namespace)
     namespace["config_dict"].update(config or {})
 
     def load(relation: str) -> Any:
