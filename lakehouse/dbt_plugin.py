@@ -2,7 +2,7 @@
 
 Loads the delta and azure extensions from their PyPI wheels (no download), runs the session
 in UTC (so timestamps are unambiguous and Delta gets ``timestamp`` with a zone), registers
-the landing gate (``lake_inspect_delivery``, see :mod:`lakehouse.file_gate`), creates the
+the landing gate (``lake_read_delivery``, see :mod:`lakehouse.file_gate`), creates the
 DuckDB Azure secret from environment variables when the lake or landing zone is on Azure
 (from Python, so the credential never reaches dbt's logs), and makes
 sure every Delta table already in the lake has its view, so deleting the ``.duckdb`` file
@@ -51,13 +51,21 @@ class Plugin(BasePlugin):
         self.landing_root = plugin_config.get("landing_root") or os.environ.get(
             "LAKEHOUSE_LANDING_ROOT", ""
         )
+        file_gate.sweep_stale_staging()
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         duckdb_ext.load_extensions(conn)
         conn.execute("SET TimeZone = 'UTC'")
         self._use_catalog(conn, attach=True)
         _create_function_if_absent(
-            conn, "lake_inspect_delivery", file_gate.inspect_delivery, ["BLOB"], "VARCHAR"
+            conn,
+            "lake_read_delivery",
+            file_gate.read_delivery_udf,
+            ["BLOB", "VARCHAR", "VARCHAR", "BOOLEAN"],
+            "VARCHAR",
+        )
+        _create_function_if_absent(
+            conn, "lake_discard_staged", file_gate.discard_staged_udf, ["VARCHAR"], "BOOLEAN"
         )
         lake_root = self.creds.external_root if self.creds is not None else ""
         storage.configure_duckdb(conn, lake_root, self.landing_root)
@@ -129,4 +137,8 @@ def _create_function_if_absent(
         "select count(*) from duckdb_functions() where function_name = ?", [name]
     ).fetchone()
     if not registered or registered[0] == 0:
-        conn.create_function(name, function, parameters, returns)
+        # special null handling: an empty file's content still reaches the gate, never skipped;
+        # side effects: DuckDB must call it once per row, not fold or reorder it away
+        conn.create_function(
+            name, function, parameters, returns, null_handling="special", side_effects=True
+        )

@@ -1,28 +1,122 @@
-"""The landing gate: what kind of file a delivery is, before bronze reads it.
+"""The landing gate: every delivered file read by one total reader, before bronze sees it.
 
-Bronze reads CSV with DuckDB, which reads UTF-8 only. Clients also send Windows code pages
-(Latin-1 / CP1252 from European tools, CP932 / Shift-JIS from Japanese ones), a UTF-8 byte
-order mark, or a file with only a header. The gate looks at each file's bytes once and says:
-its encoding, its header, how many data lines it has and, for a legacy encoding, where a
-UTF-8 copy of it was staged for the reader. The rules (which files are rejected and why) live
-in the bronze macros; this module only measures. DuckDB calls it as a scalar function that the
-dbt plugin registers (``lake_inspect_delivery``), so the gate runs wherever bronze runs.
+A client's export can hold any bytes. DuckDB's CSV reader stops the whole statement on some
+layouts, and anything taken from a file and spliced into SQL (a name, a header, a reason) can
+break the statement around it. So bronze never parses CSV in SQL and no file text becomes SQL:
+DuckDB hands each file's bytes to :func:`read_delivery_udf` (registered by the dbt plugin as
+``lake_read_delivery``), which judges the file and stages its rows as a Parquet file with the
+stream's contract columns only. SQL then reads the staged Parquet and the verdicts as values.
+
+For any bytes the reader returns one of three verdicts and never raises:
+
+* ``read``: every non-blank physical line after the header is in exactly one row, either parsed
+  (contract columns by header name, any other columns as JSON in ``_extra_fields``) or kept raw
+  (``_raw_line``) with ``_rejected_reason`` for silver to quarantine;
+* ``empty``: no header, or a header and no rows;
+* ``rejected``: the file is not read, with the reason (name outside the stream's pattern,
+  unknown encoding, a contract column missing or given twice).
+
+Two parsers, one meaning: clean files (valid text, balanced quotes, every row on one line with
+the header's field count) go through Arrow's C++ CSV reader, 30x faster than Python's; any
+other file goes through :func:`_read_careful`, Python's ``csv`` module line by line, which is
+total. A property test holds the two to the same rows on every input the fast one accepts.
 """
 
 from __future__ import annotations
 
 import csv
+import fnmatch
 import hashlib
 import io
 import json
+import logging
 import os
+import re
+import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
+log = logging.getLogger(__name__)
+
 UTF8_BOM = b"\xef\xbb\xbf"
+#: Byte order marks of the UTF-16/32 encodings (spreadsheet "Unicode text" exports), longest first.
+UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 #: Legacy encodings a delivery may use when it is not UTF-8, in the codec names Python uses.
 DEFAULT_LEGACY_ENCODINGS = ("cp932", "cp1252", "latin_1")
+#: Delimiters a client's export may use, with the names recorded in the audit; the first wins
+#: a tie. Anything else is named by a ``sep=X`` first line (a spreadsheet convention) or rejected.
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+#: Landing file names that may reach a path or a log: letters, digits and . _ - per segment.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+#: Bump when the reader's output for some input changes: cached verdicts are keyed by it.
+READER_VERSION = "2"
+#: Characters a header name is cleaned of (byte order mark, zero-width, controls).
+_HEADER_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
+LINEAGE = ("_extra_fields", "_source_file", "_row_number", "_raw_line", "_rejected_reason")
+
+csv.field_size_limit(2**31 - 1)  # a huge field is a value, not a reason to stop
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """A landing stream's contract: its column names and its file name pattern."""
+
+    columns: tuple[str, ...]
+    pattern: str  # relative to the landing root, e.g. flights/flights_*.csv
+
+    @classmethod
+    def from_json(cls, text: str) -> StreamSpec:
+        spec = json.loads(text)
+        return cls(tuple(spec["columns"]), spec["pattern"])
+
+    def to_json(self) -> str:
+        return json.dumps({"columns": list(self.columns), "pattern": self.pattern})
+
+    @property
+    def folder(self) -> str:
+        return self.pattern.rsplit("/", 1)[0] if "/" in self.pattern else ""
+
+
+@dataclass
+class Delivery:
+    """What the reader made of one file: the verdict, its facts and (when read) its rows."""
+
+    verdict: str
+    reason: str | None = None
+    encoding: str | None = None
+    dialect: str | None = None
+    data_lines: int = 0  # non-blank physical lines after the header
+    lines_in_rows: int = 0  # non-blank physical lines the rows hold (== data_lines when read)
+    malformed_rows: int = 0
+    parser: str | None = None  # fast (Arrow) or careful (Python csv)
+    rows: pa.Table | None = field(default=None, repr=False)
+
+    @property
+    def row_count(self) -> int:
+        return self.rows.num_rows if self.rows is not None else 0
+
+    def facts(self) -> dict[str, object]:
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "encoding": self.encoding,
+            "dialect": self.dialect,
+            "data_lines": self.data_lines,
+            "rows": self.row_count,
+            "malformed_rows": self.malformed_rows,
+            "parser": self.parser,
+        }
 
 
 def legacy_encodings() -> tuple[str, ...]:
@@ -34,12 +128,20 @@ def legacy_encodings() -> tuple[str, ...]:
 
 
 def detect_encoding(data: bytes) -> str | None:
-    """``utf-8`` for UTF-8 (with or without BOM), a legacy codec name, or None if unknown.
+    """``utf-8`` for UTF-8 (with or without BOM), ``utf-16``/``utf-32`` for a file that starts
+    with their byte order mark, a legacy codec name, or None if unknown.
 
     A file with at least as many valid multi-byte UTF-8 characters as broken bytes is still
-    UTF-8: its broken rows are rejected by the reader one by one instead of the whole file
-    being misread in a code page.
+    UTF-8: its broken rows are kept raw one by one instead of the whole file being misread
+    in a code page.
     """
+    for bom, encoding in UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                data.decode(encoding)
+                return encoding
+            except UnicodeDecodeError:
+                break
     body = data.removeprefix(UTF8_BOM)
     try:
         body.decode("utf-8")
@@ -77,60 +179,453 @@ def _plausibility(text: str) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
+def _decode(data: bytes, encoding: str) -> tuple[str, bool]:
+    """The file as text, and whether it held broken bytes: bytes that are not UTF-8 in a UTF-8
+    file become lone surrogates (``surrogateescape``), so the rows holding them can be kept
+    raw and named."""
+    if encoding == "utf-8":
+        body = data.removeprefix(UTF8_BOM)
+        try:
+            return body.decode("utf-8"), False
+        except UnicodeDecodeError:
+            return body.decode("utf-8", "surrogateescape"), True
+    return data.decode(encoding).removeprefix("\ufeff"), False
+
+
+def header_name(text: str) -> str:
+    """A header cell as a column name: NFC, without junk characters or outer blanks, lower case."""
+    return unicodedata.normalize("NFC", _HEADER_JUNK.sub("", text)).strip().lower()
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """``text`` safe for a reason or a log line: controls and broken bytes escaped, cut."""
+    escaped = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    escaped = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in escaped
+    )
+    return escaped if len(escaped) <= limit else escaped[: limit - 3] + "..."
+
+
+def _name_problem(name: str, spec: StreamSpec) -> str | None:
+    """Why a landing file name is not read, or None."""
+    folder = spec.folder + "/" if spec.folder else ""
+    relative = name[len(folder) :] if name.startswith(folder) else None
+    if relative is None or "/" in relative:
+        return f"not a delivery of this stream: only files directly in {folder or './'} are read"
+    pattern = spec.pattern.rsplit("/", 1)[-1]
+    if not fnmatch.fnmatchcase(relative, pattern):
+        return f"file name does not match the stream's pattern {pattern}"
+    if not SAFE_NAME.fullmatch(name):
+        return "unsafe file name: only letters, digits and . _ - are accepted"
+    return None
+
+
+def _physical_lines(text: str) -> list[str]:
+    """The file's lines with their endings: LF, CRLF and a lone CR all end a line."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    """One line as fields (quotes honoured; an unclosed quote runs to the end of the line)."""
+    return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter, strict=False), [])
+
+
+def _choose_dialect(lines: list[str], start: int, spec: StreamSpec) -> tuple[str, int]:
+    """The delimiter and the header's line index: a ``sep=X`` line names it; otherwise the
+    candidate that finds the most contract columns in the header (comma on a tie)."""
+    if _SEP_LINE.fullmatch(lines[start].strip()):
+        delimiter = lines[start].strip()[4]
+        header_at = next((i for i in range(start + 1, len(lines)) if not _is_blank(lines[i])), None)
+        return delimiter, header_at if header_at is not None else len(lines)
+    contract = set(spec.columns)
+    scored = [
+        (len(contract & {header_name(cell) for cell in _split(lines[start], d)}), -rank, d)
+        for rank, d in enumerate(DELIMITERS)
+    ]
+    return max(scored)[2], start
+
+
+def _dialect_name(delimiter: str) -> str:
+    return DELIMITERS.get(delimiter, f"sep={shown(delimiter)}")
+
+
+def read_delivery(data: bytes | None, name: str, spec: StreamSpec) -> Delivery:
+    """Judge and read one landing file (see the module docstring). Never raises on any bytes."""
+    data = data or b""
+    problem = _name_problem(name, spec)
+    if problem:
+        return Delivery("rejected", problem, data_lines=_count_lines(data))
+    encoding = detect_encoding(data)
+    if encoding is None:
+        return Delivery(
+            "rejected",
+            "unknown encoding: neither UTF-8 nor one of LAKEHOUSE_LANDING_ENCODINGS",
+            data_lines=_count_lines(data),
+        )
+    text, broken = _decode(data, encoding)
+    lines = _physical_lines(text)
+    start = next((i for i, line in enumerate(lines) if not _is_blank(line)), None)
+    if start is None:
+        return Delivery("empty", "empty file: no header, no rows", encoding)
+    delimiter, header_at = _choose_dialect(lines, start, spec)
+    dialect = _dialect_name(delimiter)
+    body_start = header_at + 1
+    data_lines = sum(1 for line in lines[body_start:] if not _is_blank(line))
+    facts = {"encoding": encoding, "dialect": dialect, "data_lines": data_lines}
+    if header_at >= len(lines):
+        return Delivery("empty", "a sep= line and no header", **facts)
+    header = [header_name(cell) for cell in _split(lines[header_at], delimiter)]
+    problem = _header_problem(header, spec, dialect)
+    if problem:
+        return Delivery("rejected", problem, **facts)
+    if data_lines == 0:
+        return Delivery("empty", "header only: no rows", **facts)
+    fast = _read_fast(text, broken, lines, body_start, header, delimiter, spec, data_lines)
+    if fast is not None:
+        return Delivery("read", None, rows=fast, lines_in_rows=data_lines, parser="fast", **facts)
+    rows, lines_in_rows, malformed = _read_careful(lines, body_start, header, delimiter, spec)
+    return Delivery(
+        "read",
+        None,
+        rows=rows,
+        lines_in_rows=lines_in_rows,
+        malformed_rows=malformed,
+        parser="careful",
+        **facts,
+    )
+
+
+def _count_lines(data: bytes) -> int:
+    """Non-blank lines after the first one: the rows a rejected file accounts for."""
+    lines = [line for line in data.splitlines() if line.strip()]
+    return max(len(lines) - 1, 0)
+
+
+def _header_problem(header: list[str], spec: StreamSpec, dialect: str) -> str | None:
+    missing = [c for c in spec.columns if c not in header]
+    if missing:
+        unexpected = [shown(h, 40) for h in header if h not in spec.columns]
+        found = f" (unexpected: {', '.join(unexpected[:10])})" if unexpected else ""
+        delimiter = "" if dialect == "comma" else f" reading the header as {dialect}-separated"
+        return f"missing columns{delimiter}: {', '.join(missing)}{found}"
+    repeated = sorted({c for c in spec.columns if header.count(c) > 1})
+    if repeated:
+        return f"duplicate columns: {', '.join(repeated)} (which value is meant is unknown)"
+    return None
+
+
+def _extra_names(header: list[str], spec: StreamSpec) -> dict[int, str]:
+    """Positions of the header's non-contract columns and the JSON key each is kept under."""
+    extras: dict[int, str] = {}
+    for position, name in enumerate(header):
+        if name in spec.columns:
+            continue
+        key = name or f"column_{position + 1}"
+        while key in extras.values():
+            key += "_"
+        extras[position] = key
+    return extras
+
+
+def _extra_json(fields: list[str], extras: dict[int, str]) -> str | None:
+    values = {key: fields[i] for i, key in extras.items() if i < len(fields) and fields[i] != ""}
+    return json.dumps(values, ensure_ascii=False) if values else None
+
+
+def _table(columns: dict[str, list[object]], spec: StreamSpec) -> pa.Table:
+    """The staged rows: contract columns, then the lineage columns (no _source_file yet)."""
+    arrays = {c: pa.array(columns[c], pa.string()) for c in spec.columns}
+    arrays["_extra_fields"] = pa.array(columns["_extra_fields"], pa.string())
+    arrays["_row_number"] = pa.array(columns["_row_number"], pa.int64())
+    arrays["_raw_line"] = pa.array(columns["_raw_line"], pa.string())
+    arrays["_rejected_reason"] = pa.array(columns["_rejected_reason"], pa.string())
+    return pa.table(arrays)
+
+
+def _read_fast(
+    text: str,
+    broken_bytes: bool,
+    lines: list[str],
+    body_start: int,
+    header: list[str],
+    delimiter: str,
+    spec: StreamSpec,
+    data_lines: int,
+) -> pa.Table | None:
+    """Arrow's CSV reader for a clean file, or None when the file is not clean: text that is
+    not all valid, an odd number of quotes, a row Arrow finds invalid, a line break inside a
+    value, or a count of rows other than the non-blank lines."""
+    import pyarrow.compute as pc
+    from pyarrow import csv as pa_csv
+
+    if broken_bytes or text.count('"') % 2:
+        return None
+    body = "".join(lines[body_start:]).encode("utf-8")
+    names = [f"f{i}" for i in range(len(header))]
+    invalid: list[object] = []
+
+    def refuse(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(body),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return None
+    if invalid or table.num_rows != data_lines:
+        return None
+    first = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("f0")))
+    if header[0] and pc.any(pc.equal(first, header[0])).as_py():
+        return None  # perhaps a repeated header: the careful reader names it
+    for column in table.columns:
+        if pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
+            return None
+    extras = _extra_names(header, spec)
+    extra_json: list[str | None] = [None] * table.num_rows
+    if extras:
+        values = [table.column(f"f{i}").to_pylist() for i in extras]
+        keys = dict(enumerate(extras.values()))
+        extra_json = [_extra_json(list(row), keys) for row in zip(*values, strict=True)]
+    arrays = {c: table.column(f"f{header.index(c)}") for c in spec.columns}
+    arrays["_extra_fields"] = pa.array(extra_json, pa.string())
+    arrays["_row_number"] = pa.array(range(1, table.num_rows + 1), pa.int64())
+    arrays["_raw_line"] = pa.nulls(table.num_rows, pa.string())
+    arrays["_rejected_reason"] = pa.nulls(table.num_rows, pa.string())
+    return pa.table(arrays)
+
+
+def _careful_rows(
+    lines: list[str], body_start: int, delimiter: str
+) -> Iterator[tuple[list[str] | None, list[str], int]]:
+    """(fields, physical lines, first line number) per row, Python's csv module over the
+    lines after the header. A row that spans lines and does not have the header's field
+    count (an unclosed quote swallowed the lines after it) is split back into its lines,
+    each read on its own, so one stray quote cannot eat the rest of the file."""
+    reader = csv.reader(iter(lines[body_start:]), delimiter=delimiter, strict=False)
+    consumed = 0
+    while True:
+        try:
+            fields: list[str] | None = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # not expected with strict=False; kept raw if it happens
+            fields = None
+        span = lines[body_start + consumed : body_start + reader.line_num]
+        first = body_start + consumed + 1
+        consumed = reader.line_num
+        yield fields, span, first
+
+
+def _unclosed_quote(line: str, delimiter: str) -> bool:
+    """Whether a field of ``line`` opens a quote that the line does not close (a quote inside
+    an unquoted field is a plain character, as CSV readers treat it)."""
+    quoted, at_start = False, True
+    position, text = 0, line.rstrip("\r\n")
+    while position < len(text):
+        char = text[position]
+        if quoted:
+            if char == '"':
+                if text[position + 1 : position + 2] == '"':
+                    position += 1  # a doubled quote inside quotes
+                else:
+                    quoted = False
+        elif at_start and char == '"':
+            quoted = True
+        at_start = not quoted and char == delimiter
+        position += 1
+    return quoted
+
+
+def _named_width(header: list[str]) -> int:
+    """The header's width without unnamed columns at its end (a trailing delimiter)."""
+    width = len(header)
+    while width and header[width - 1] == "":
+        width -= 1
+    return width
+
+
+def _fits(fields: list[str], header: list[str]) -> bool:
+    """Whether a row has the header's fields: as many, or fewer but for unnamed columns at
+    the header's end, or more with only empty fields after them (trailing delimiters)."""
+    if len(fields) > len(header):
+        return not any(fields[len(header) :])
+    return len(fields) >= _named_width(header)
+
+
+def _read_careful(
+    lines: list[str], body_start: int, header: list[str], delimiter: str, spec: StreamSpec
+) -> tuple[pa.Table, int, int]:
+    """Every row of the file, parsed or kept raw with the reason; total on any text."""
+    width = len(header)
+    positions = {c: header.index(c) for c in spec.columns}
+    extras = _extra_names(header, spec)
+    columns: dict[str, list[object]] = {c: [] for c in (*spec.columns, *LINEAGE)}
+    lines_in_rows = malformed = 0
+
+    def add(fields: list[str] | None, span: list[str], first: int, kind: str = "") -> None:
+        nonlocal lines_in_rows, malformed
+        raw = "".join(span).rstrip("\r\n")
+        reason = None
+        if kind:
+            reason = f"{kind} at line {first}: a quoted value that does not end on its line"
+        elif fields is not None and any("\udc80" <= ch <= "\udcff" for f in fields for ch in f):
+            reason = f"INVALID ENCODING at line {first}: bytes that are not UTF-8"
+        elif fields is None:
+            reason = f"UNREADABLE at line {first}: the CSV reader could not split this line"
+        elif [header_name(f) for f in fields[:width]] == header and _fits(fields, header):
+            reason = f"REPEATED HEADER at line {first}: the header again, not a row"
+        elif not _fits(fields, header):
+            kind = "TOO MANY COLUMNS" if len(fields) > width else "MISSING COLUMNS"
+            reason = f"{kind} at line {first}: expected {width} fields, found {len(fields)}"
+        lines_in_rows += sum(1 for line in span if not _is_blank(line))
+        row_number = len(columns["_row_number"]) + 1
+        if reason is None:
+            for c, i in positions.items():
+                columns[c].append(fields[i])  # type: ignore[index]
+            columns["_extra_fields"].append(_extra_json(fields, extras))  # type: ignore[arg-type]
+            columns["_raw_line"].append(None)
+        else:
+            malformed += 1
+            for c in spec.columns:
+                columns[c].append(None)
+            columns["_extra_fields"].append(None)
+            columns["_raw_line"].append(shown(raw, limit=1 << 20))
+        columns["_row_number"].append(row_number)
+        columns["_rejected_reason"].append(reason)
+
+    for fields, span, first in _careful_rows(lines, body_start, delimiter):
+        if all(_is_blank(line) for line in span):
+            continue
+        if "".join(span).count('"') % 2 or (
+            len(span) > 1 and (fields is None or not _fits(fields, header))
+        ):
+            for offset, line in enumerate(span):  # a quote that never closed: line by line
+                if _is_blank(line):
+                    continue
+                if _unclosed_quote(line, delimiter):
+                    add(None, [line], first + offset, "UNCLOSED QUOTE")
+                else:
+                    add(_split(line, delimiter), [line], first + offset)
+            continue
+        if fields is not None and len(fields) == 1 and not fields[0].strip():
+            continue  # a line of blanks only
+        add(fields, span, first)
+    del columns["_source_file"]
+    return _table(columns, spec), lines_in_rows, malformed
+
+
+# --- the DuckDB side: staged Parquet files and cached verdicts ------------------------------
+
+
 def staging_dir() -> Path:
-    """Where UTF-8 copies of legacy-encoded deliveries go: ``LAKEHOUSE_STAGING_DIR`` or temp."""
+    """Where staged rows and cached verdicts go: ``LAKEHOUSE_STAGING_DIR`` or the temp folder."""
     configured = os.environ.get("LAKEHOUSE_STAGING_DIR")
     folder = Path(configured) if configured else Path(tempfile.gettempdir()) / "lakehouse-staging"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def stage_utf8(data: bytes, encoding: str) -> str:
-    """Write the file decoded from ``encoding`` as UTF-8; the copy is named by its content."""
-    text = data.decode(encoding)
-    target = staging_dir() / f"{hashlib.sha256(data).hexdigest()}.{encoding}.csv"
-    if not target.exists():
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8", newline="")
-        partial.replace(target)  # atomic: a concurrent reader sees all of it or nothing
-    return str(target)
+def _cache_key(data: bytes, name: str, spec_json: str) -> str:
+    digest = hashlib.sha256()
+    for part in (
+        READER_VERSION.encode(),
+        name.encode("utf-8", "surrogateescape"),
+        spec_json.encode(),
+    ):
+        digest.update(part)
+        digest.update(b"\x00")
+    digest.update(data)
+    return digest.hexdigest()
 
 
-def inspect_delivery(data: bytes | None) -> str:
-    """JSON with ``encoding``, ``header`` (column names), ``layout``, ``data_lines``, ``staged``.
+def _write_atomically(target: Path, write: object) -> None:
+    partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    write(partial)  # type: ignore[operator]
+    partial.replace(target)  # a concurrent reader sees all of it or nothing
 
-    ``layout`` (byte order mark, line ending, and ``noquote`` when the file holds an odd
-    number of double quotes, so one never closes) says how bronze reads the file: files are
-    read together only when their layouts match. Reading an unbalanced file with quoting
-    would swallow every line after the open quote into one value; without quoting each line
-    stays a row and the stray quote a value that silver quarantines.
 
-    ``data_lines`` counts the non-empty physical lines after the header: for a file that is
-    rejected whole it is the number of rows the rejection accounts for.
+def read_delivery_udf(data: bytes | None, name: str | None, spec_json: str, stage: bool) -> str:
+    """DuckDB's ``lake_read_delivery(content, name, spec, stage)``: the file's facts as JSON.
+
+    With ``stage`` the rows go to a Parquet file in a folder of this process (``staged`` in the
+    facts), which the bronze pre-hook reads and then discards. Verdicts are cached by content,
+    name, contract and reader version, so the audit's second look at a file costs a hash.
+    A reader bug becomes a rejected file naming it, never a stopped build.
     """
-    data = data or b""
-    encoding = detect_encoding(data)
-    if encoding is None:
-        text = data.decode("utf-8", "replace")
-    elif encoding == "utf-8":
-        text = data.removeprefix(UTF8_BOM).decode("utf-8", "replace")
-    else:
-        text = data.decode(encoding)
-    lines = [line for line in text.splitlines() if line.strip()]
-    header = next(csv.reader(io.StringIO(lines[0]))) if lines else []
-    staged = stage_utf8(data, encoding) if encoding not in (None, "utf-8") and lines else None
-    first_line = data.split(b"\n", 1)[0]
-    layout = ("bom " if data.startswith(UTF8_BOM) else "") + (
-        "crlf" if first_line.endswith(b"\r") else "lf"
-    )
-    if text.count('"') % 2:  # a quote that never closes: read the file without quoting
-        layout += " noquote"
-    return json.dumps(
-        {
-            "encoding": encoding,
-            "layout": layout,
-            "header": [name.strip() for name in header],
-            "data_lines": max(len(lines) - 1, 0),
-            "staged": staged,
-        }
-    )
+    name = name or ""
+    key = _cache_key(data or b"", name, spec_json)
+    cached = staging_dir() / "facts" / f"{key}.json"
+    try:
+        if cached.exists() and not stage:
+            return cached.read_text(encoding="utf-8")
+        delivery = read_delivery(data, name, StreamSpec.from_json(spec_json))
+        facts = delivery.facts()
+        if stage and delivery.rows is not None and delivery.row_count:
+            import pyarrow.parquet as pq
+
+            folder = staging_dir() / f"run-{os.getpid()}"
+            folder.mkdir(parents=True, exist_ok=True)
+            rows = delivery.rows.append_column(
+                "_source_file", pa.array([name] * delivery.row_count, pa.string())
+            )
+            target = folder / f"{key}.parquet"
+            _write_atomically(target, lambda path: pq.write_table(rows, path))
+            facts["staged"] = str(target)
+    except Exception as error:  # noqa: BLE001 (a reader bug must not stop every stream)
+        log.exception("landing reader failed on %s", shown(name))
+        facts = Delivery(
+            "rejected", f"reader error: {type(error).__name__}: {shown(str(error))}"
+        ).facts()
+        facts["data_lines"] = _count_lines(data or b"")
+    staged = facts.pop("staged", None)
+    text = json.dumps(facts, ensure_ascii=False)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(cached, lambda path: path.write_text(text, encoding="utf-8"))
+    if staged:
+        facts["staged"] = staged
+        return json.dumps(facts, ensure_ascii=False)
+    return text
+
+
+def discard_staged_udf(path: str | None) -> bool:
+    """DuckDB's ``lake_discard_staged(path)``: delete a staged Parquet file once loaded."""
+    if not path:
+        return False
+    staged = Path(path)
+    if staged.parent.parent != staging_dir() or staged.suffix != ".parquet":
+        return False  # only ever this module's own staged files
+    staged.unlink(missing_ok=True)
+    return True
+
+
+def sweep_stale_staging() -> None:
+    """Remove staged folders of processes that are gone (a compile renders the pre-hook, which
+    stages rows it never loads; a killed build leaves its folder)."""
+    for folder in staging_dir().glob("run-*"):
+        try:
+            pid = int(folder.name.removeprefix("run-"))
+            if pid == os.getpid():
+                continue
+            os.kill(pid, 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            continue

@@ -47,9 +47,9 @@
 {%- endmacro %}
 {% macro duckdb__lake_delivered_row_counts(stream) -%}
     (
-        select _source_file, sum(delivered_rows) as parsed_rows
-        from lake_delivered_{{ stream }}_counts
-        group by _source_file
+        select _source_file, rows_delivered as parsed_rows
+        from lake_delivered_{{ stream }}_files
+        where verdict = 'read'
     )
 {%- endmacro %}
 {% macro databricks__lake_delivered_rows(stream) -%}
@@ -74,6 +74,7 @@
             'read' as verdict,
             cast(null as {{ lake_type_string() }}) as reason,
             cast(null as {{ lake_type_string() }}) as encoding,
+            cast(null as {{ lake_type_string() }}) as dialect,
             cast(0 as bigint) as data_lines
         from {{ lake_delivered_rows(stream) }} as delivered_rows
         group by _source_file

@@ -1,13 +1,15 @@
-{#- Every delivered file of every landing stream, with the landing gate's verdict: read into
-    bronze, empty (no rows), or rejected whole with the reason. The rows a file delivered are
-    counted as bronze reads them (malformed rows included); for a rejected file, its non-empty
-    lines after the header. Files are immutable, so a build judges only files it has not
-    recorded yet, and files not accounted for last time (they are judged again). -#}
+{#- Every file in every landing stream's folder, whatever its name, with the landing gate's
+    verdict: read into bronze, empty (no rows), or rejected whole with the reason (a name
+    outside the stream's pattern included). The rows a file delivered are counted as bronze
+    reads them (malformed rows included); for a rejected file, its non-empty lines after the
+    header. Files are immutable, so a build judges only files it has not recorded yet, and
+    files not accounted for last time (they are judged again). -#}
 {%- set streams = ['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines'] -%}
 {{ config(
     materialized='incremental',
     incremental_strategy='merge',
     unique_key=['stream', '_source_file'],
+    on_schema_change='append_new_columns',
     pre_hook=["{{ lake_load_all_deliveries(['flights', 'flight_corrections', 'weather', 'planes', 'airports', 'airlines']) }}"]
 ) }}
 
@@ -20,11 +22,12 @@ with files as (
         gate.verdict,
         gate.reason,
         gate.encoding,
-        case
+        gate.dialect,
+        cast(case
             when gate.verdict = 'read' then coalesce(parsed.parsed_rows, 0)
             else gate.data_lines
-        end as rows_delivered,
-        coalesce(bronze.bronze_rows, 0) as rows_in_bronze
+        end as bigint) as rows_delivered,
+        cast(coalesce(bronze.bronze_rows, 0) as bigint) as rows_in_bronze
     from {{ lake_delivered_files(stream) }} as gate
     left join {{ lake_delivered_row_counts(stream) }} as parsed
         on gate._source_file = parsed._source_file
@@ -53,6 +56,7 @@ select
     verdict,
     reason,
     encoding,
+    dialect,
     rows_delivered,
     rows_in_bronze,
     case
