@@ -2,7 +2,7 @@
 
 Loads the delta and azure extensions from their PyPI wheels (no download), runs the session
 in UTC (so timestamps are unambiguous and Delta gets ``timestamp`` with a zone), registers
-the landing gate (``lake_read_delivery``, see :mod:`lakehouse.file_gate`), creates the
+the landing gate (``lake_judge_stream``, see :mod:`lakehouse.landing_stage`), creates the
 DuckDB Azure secret from environment variables when the lake or landing zone is on Azure
 (from Python, so the credential never reaches dbt's logs), and makes
 sure every Delta table already in the lake has its view, so deleting the ``.duckdb`` file
@@ -29,9 +29,9 @@ from duckdb import DuckDBPyConnection
 from lakehouse import (
     delta_writer,
     duckdb_ext,
-    file_gate,
     lake_catalog,
     lake_lock,
+    landing_stage,
     model_inputs,
     storage,
 )
@@ -51,7 +51,7 @@ class Plugin(BasePlugin):
         self.landing_root = plugin_config.get("landing_root") or os.environ.get(
             "LAKEHOUSE_LANDING_ROOT", ""
         )
-        file_gate.sweep_stale_staging()
+        landing_stage.sweep_stale_staging()
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         duckdb_ext.load_extensions(conn)
@@ -59,13 +59,13 @@ class Plugin(BasePlugin):
         self._use_catalog(conn, attach=True)
         _create_function_if_absent(
             conn,
-            "lake_read_delivery",
-            file_gate.read_delivery_udf,
-            ["BLOB", "VARCHAR", "VARCHAR", "BOOLEAN"],
+            "lake_judge_stream",
+            landing_stage.judge_stream_udf,
+            ["VARCHAR", "VARCHAR", "VARCHAR[]", "BOOLEAN"],
             "VARCHAR",
         )
         _create_function_if_absent(
-            conn, "lake_discard_staged", file_gate.discard_staged_udf, ["VARCHAR"], "BOOLEAN"
+            conn, "lake_discard_staged", landing_stage.discard_staged_udf, ["VARCHAR"], "BOOLEAN"
         )
         lake_root = self.creds.external_root if self.creds is not None else ""
         storage.configure_duckdb(conn, lake_root, self.landing_root)

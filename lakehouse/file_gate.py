@@ -1,11 +1,11 @@
 """The landing gate: every delivered file read by one total reader, before bronze sees it.
 
 A client's export can hold any bytes. DuckDB's CSV reader stops the whole statement on some
-layouts, and anything taken from a file and spliced into SQL (a name, a header, a reason) can
-break the statement around it. So bronze never parses CSV in SQL and no file text becomes SQL:
-DuckDB hands each file's bytes to :func:`read_delivery_udf` (registered by the dbt plugin as
-``lake_read_delivery``), which judges the file and stages its rows as a Parquet file with the
-stream's contract columns only. SQL then reads the staged Parquet and the verdicts as values.
+layouts (a lone carriage return: "state machine reached an invalid state"), and anything
+taken from a file and spliced into SQL (a name, a header, a reason) can break the statement
+around it. So bronze never parses CSV in SQL and no file text becomes SQL: this module judges
+each file's bytes and reads its rows with the stream's contract columns only, and
+:mod:`lakehouse.landing_stage` stages them as Parquet for the bronze pre-hook.
 
 For any bytes the reader returns one of three verdicts and never raises:
 
@@ -26,18 +26,14 @@ from __future__ import annotations
 
 import csv
 import fnmatch
-import hashlib
 import io
 import json
 import logging
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -59,7 +55,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: Landing file names that may reach a path or a log: letters, digits and . _ - per segment.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 #: Bump when the reader's output for some input changes: cached verdicts are keyed by it.
-READER_VERSION = "2"
+READER_VERSION = "3"
 #: Characters a header name is cleaned of (byte order mark, zero-width, controls).
 _HEADER_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
@@ -222,17 +218,47 @@ def _name_problem(name: str, spec: StreamSpec) -> str | None:
 
 
 def _physical_lines(text: str) -> list[str]:
-    """The file's lines with their endings: LF, CRLF and a lone CR all end a line."""
-    return io.StringIO(text, newline="").readlines()
+    """The file's lines with their endings. A file with any LF breaks lines at LF (CRLF
+    included); a carriage return alone there is part of a value (DuckDB's reader stopped on
+    it). A file without LF is an old Mac export: CR breaks its lines."""
+    ending = "\n" if "\n" in text else "\r"
+    parts = text.split(ending)
+    lines = [part + ending for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _lone_cr_stand_in(lines: list[str]) -> str | None:
+    """A private-use character absent from the file, to carry lone carriage returns through
+    Python's csv module (which takes any CR for the end of a record), or None if no line
+    holds one."""
+    if not any("\r" in line.rstrip("\r\n") for line in lines):
+        return None
+    text = "".join(lines)
+    return next(chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
 
 
 def _is_blank(line: str) -> bool:
     return not line.strip()
 
 
-def _split(line: str, delimiter: str) -> list[str]:
+def _split(line: str, delimiter: str, stand_in: str | None = None) -> list[str]:
     """One line as fields (quotes honoured; an unclosed quote runs to the end of the line)."""
-    return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter, strict=False), [])
+    body = line[:-2] if line.endswith("\r\n") else line.rstrip("\r\n")
+    if stand_in or "\r" in body:
+        stand_in = stand_in or _lone_cr_stand_in([body])
+        fields = next(
+            csv.reader([body.replace("\r", stand_in)], delimiter=delimiter, strict=False), []
+        )
+        return [field.replace(stand_in, "\r") for field in fields]
+    return next(csv.reader([body], delimiter=delimiter, strict=False), [])
+
+
+def _hide_lone_cr(line: str, stand_in: str) -> str:
+    """``line`` with every carriage return but its ending replaced by ``stand_in``."""
+    ending = "\r\n" if line.endswith("\r\n") else line[len(line.rstrip("\r\n")) :]
+    return line[: len(line) - len(ending)].replace("\r", stand_in) + ending
 
 
 def _choose_dialect(lines: list[str], start: int, spec: StreamSpec) -> tuple[str, int]:
@@ -259,13 +285,13 @@ def read_delivery(data: bytes | None, name: str, spec: StreamSpec) -> Delivery:
     data = data or b""
     problem = _name_problem(name, spec)
     if problem:
-        return Delivery("rejected", problem, data_lines=_count_lines(data))
+        return Delivery("rejected", problem, data_lines=count_lines(data))
     encoding = detect_encoding(data)
     if encoding is None:
         return Delivery(
             "rejected",
             "unknown encoding: neither UTF-8 nor one of LAKEHOUSE_LANDING_ENCODINGS",
-            data_lines=_count_lines(data),
+            data_lines=count_lines(data),
         )
     text, broken = _decode(data, encoding)
     lines = _physical_lines(text)
@@ -300,7 +326,7 @@ def read_delivery(data: bytes | None, name: str, spec: StreamSpec) -> Delivery:
     )
 
 
-def _count_lines(data: bytes) -> int:
+def count_lines(data: bytes) -> int:
     """Non-blank lines after the first one: the rows a rejected file accounts for."""
     lines = [line for line in data.splitlines() if line.strip()]
     return max(len(lines) - 1, 0)
@@ -505,11 +531,20 @@ def _read_careful(
             for c in spec.columns:
                 columns[c].append(None)
             columns["_extra_fields"].append(None)
-            columns["_raw_line"].append(shown(raw, limit=1 << 20))
+            # as delivered; only bytes that are not UTF-8 are spelled out (\xe9)
+            columns["_raw_line"].append(
+                raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            )
         columns["_row_number"].append(row_number)
         columns["_rejected_reason"].append(reason)
 
+    stand_in = _lone_cr_stand_in(lines[body_start:])
+    if stand_in:
+        lines = [_hide_lone_cr(line, stand_in) for line in lines]
     for fields, span, first in _careful_rows(lines, body_start, delimiter):
+        if stand_in:
+            fields = None if fields is None else [f.replace(stand_in, "\r") for f in fields]
+            span = [line.replace(stand_in, "\r") for line in span]
         if all(_is_blank(line) for line in span):
             continue
         if "".join(span).count('"') % 2 or (
@@ -521,111 +556,10 @@ def _read_careful(
                 if _unclosed_quote(line, delimiter):
                     add(None, [line], first + offset, "UNCLOSED QUOTE")
                 else:
-                    add(_split(line, delimiter), [line], first + offset)
+                    add(_split(line, delimiter, stand_in), [line], first + offset)
             continue
         if fields is not None and len(fields) == 1 and not fields[0].strip():
             continue  # a line of blanks only
         add(fields, span, first)
     del columns["_source_file"]
     return _table(columns, spec), lines_in_rows, malformed
-
-
-# --- the DuckDB side: staged Parquet files and cached verdicts ------------------------------
-
-
-def staging_dir() -> Path:
-    """Where staged rows and cached verdicts go: ``LAKEHOUSE_STAGING_DIR`` or the temp folder."""
-    configured = os.environ.get("LAKEHOUSE_STAGING_DIR")
-    folder = Path(configured) if configured else Path(tempfile.gettempdir()) / "lakehouse-staging"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _cache_key(data: bytes, name: str, spec_json: str) -> str:
-    digest = hashlib.sha256()
-    for part in (
-        READER_VERSION.encode(),
-        name.encode("utf-8", "surrogateescape"),
-        spec_json.encode(),
-    ):
-        digest.update(part)
-        digest.update(b"\x00")
-    digest.update(data)
-    return digest.hexdigest()
-
-
-def _write_atomically(target: Path, write: object) -> None:
-    partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    write(partial)  # type: ignore[operator]
-    partial.replace(target)  # a concurrent reader sees all of it or nothing
-
-
-def read_delivery_udf(data: bytes | None, name: str | None, spec_json: str, stage: bool) -> str:
-    """DuckDB's ``lake_read_delivery(content, name, spec, stage)``: the file's facts as JSON.
-
-    With ``stage`` the rows go to a Parquet file in a folder of this process (``staged`` in the
-    facts), which the bronze pre-hook reads and then discards. Verdicts are cached by content,
-    name, contract and reader version, so the audit's second look at a file costs a hash.
-    A reader bug becomes a rejected file naming it, never a stopped build.
-    """
-    name = name or ""
-    key = _cache_key(data or b"", name, spec_json)
-    cached = staging_dir() / "facts" / f"{key}.json"
-    try:
-        if cached.exists() and not stage:
-            return cached.read_text(encoding="utf-8")
-        delivery = read_delivery(data, name, StreamSpec.from_json(spec_json))
-        facts = delivery.facts()
-        if stage and delivery.rows is not None and delivery.row_count:
-            import pyarrow.parquet as pq
-
-            folder = staging_dir() / f"run-{os.getpid()}"
-            folder.mkdir(parents=True, exist_ok=True)
-            rows = delivery.rows.append_column(
-                "_source_file", pa.array([name] * delivery.row_count, pa.string())
-            )
-            target = folder / f"{key}.parquet"
-            _write_atomically(target, lambda path: pq.write_table(rows, path))
-            facts["staged"] = str(target)
-    except Exception as error:  # noqa: BLE001 (a reader bug must not stop every stream)
-        log.exception("landing reader failed on %s", shown(name))
-        facts = Delivery(
-            "rejected", f"reader error: {type(error).__name__}: {shown(str(error))}"
-        ).facts()
-        facts["data_lines"] = _count_lines(data or b"")
-    staged = facts.pop("staged", None)
-    text = json.dumps(facts, ensure_ascii=False)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(cached, lambda path: path.write_text(text, encoding="utf-8"))
-    if staged:
-        facts["staged"] = staged
-        return json.dumps(facts, ensure_ascii=False)
-    return text
-
-
-def discard_staged_udf(path: str | None) -> bool:
-    """DuckDB's ``lake_discard_staged(path)``: delete a staged Parquet file once loaded."""
-    if not path:
-        return False
-    staged = Path(path)
-    if staged.parent.parent != staging_dir() or staged.suffix != ".parquet":
-        return False  # only ever this module's own staged files
-    staged.unlink(missing_ok=True)
-    return True
-
-
-def sweep_stale_staging() -> None:
-    """Remove staged folders of processes that are gone (a compile renders the pre-hook, which
-    stages rows it never loads; a killed build leaves its folder)."""
-    for folder in staging_dir().glob("run-*"):
-        try:
-            pid = int(folder.name.removeprefix("run-"))
-            if pid == os.getpid():
-                continue
-            os.kill(pid, 0)
-        except ValueError:
-            continue
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except PermissionError:
-            continue

@@ -30,48 +30,41 @@ from lake_landing_rows
     {{ return(lake_read_landing_sql(node, 'lake_landing_rows', exclude if is_incremental() else none)) }}
 {% endmacro %}
 
-{#- The landing gate on DuckDB. Every file in the stream's landing folder (whatever its name)
-    not yet ingested goes through lakehouse.file_gate (lake_read_delivery), which judges it and,
-    when it is read, stages its rows as Parquet with the contract's columns. Temp table
+{#- The landing gate on DuckDB. lake_judge_stream (lakehouse.landing_stage) lists every file
+    under the stream's landing folder, whatever its name, leaves out the names `exclude` selects
+    (files already ingested or accounted for), and judges each with lakehouse.file_gate; a
+    read file's rows are staged as Parquet with the contract's columns. Temp table
     `into`_files gets one row per file: _source_file, verdict, reason, encoding, dialect,
     data_lines, rows_delivered, staged. Without counts_only the rows go to temp table `into`
     (contract columns, _extra_fields, _source_file, _row_number, _raw_line, _rejected_reason)
     and the staged files are deleted. No file name, header or value is ever part of the SQL
-    text: names travel as column values and the staged paths in a DuckDB variable. The gate
-    statements run while the hook is rendered; the returned SQL loads the rows. -#}
+    text: they come back as values, and the staged paths in a DuckDB variable. The gate runs
+    while the hook is rendered; the returned SQL loads the rows. -#}
 {% macro lake_read_landing_sql(node, into, exclude=none, counts_only=false) %}
-    {%- set root = lake_landing_root() ~ '/' -%}
-    {%- set folder = node.meta.landing_glob.rsplit('/', 1)[0] -%}
     {%- set spec = tojson({'columns': node.columns.keys() | list, 'pattern': node.meta.landing_glob}) -%}
+    {%- set facts_type = '[{"_source_file": "VARCHAR", "verdict": "VARCHAR", "reason": "VARCHAR", "encoding": "VARCHAR", "dialect": "VARCHAR", "data_lines": "BIGINT", "rows": "BIGINT", "staged": "VARCHAR"}]' -%}
     {%- set gate -%}
-        create or replace temp table {{ into }}_listing as
-        select listed.file, substr(listed.file, {{ root | length + 1 }}) as _source_file
-        from glob({{ lake_sql_string(root ~ folder ~ '/**') }}) as listed
-        {%- if exclude %}
-        where substr(listed.file, {{ root | length + 1 }}) not in ({{ exclude }})
-        {%- endif %};
-        set variable {{ into }}_paths = (select coalesce(list(file order by file), []) from {{ into }}_listing);
         create or replace temp table {{ into }}_files as
         select
-            listing._source_file,
-            cast(json_extract_string(judged.facts, '$.verdict') as varchar) as verdict,
-            cast(json_extract_string(judged.facts, '$.reason') as varchar) as reason,
-            cast(json_extract_string(judged.facts, '$.encoding') as varchar) as encoding,
-            cast(json_extract_string(judged.facts, '$.dialect') as varchar) as dialect,
-            cast(json_extract(judged.facts, '$.data_lines') as bigint) as data_lines,
-            cast(json_extract(judged.facts, '$.rows') as bigint) as rows_delivered,
-            cast(json_extract_string(judged.facts, '$.staged') as varchar) as staged
-        from {{ into }}_listing as listing
-        inner join (
-            select
-                blobs.filename,
-                lake_read_delivery(blobs.content, substr(blobs.filename, {{ root | length + 1 }}), {{ lake_sql_string(spec) }}, {{ 'false' if counts_only else 'true' }}) as facts
-            from read_blob(getvariable('{{ into }}_paths')) as blobs
+            judged.file._source_file,
+            judged.file.verdict,
+            judged.file.reason,
+            judged.file.encoding,
+            judged.file.dialect,
+            judged.file.data_lines,
+            judged.file."rows" as rows_delivered,
+            judged.file.staged
+        from (
+            select unnest(from_json(lake_judge_stream(
+                {{ lake_sql_string(lake_landing_root()) }},
+                {{ lake_sql_string(spec) }},
+                {% if exclude %}(select coalesce(list(excluded._source_file), []) from ({{ exclude }}) as excluded){% else %}cast([] as varchar[]){% endif %},
+                {{ 'false' if counts_only else 'true' }}
+            ), '{{ facts_type }}')) as file
         ) as judged
-            on listing.file = judged.filename
     {%- endset -%}
     {%- do run_query(gate) -%}
-    {%- set judged = run_query("select _source_file, reason, staged is not null from " ~ into ~ "_files where verdict = 'rejected' or staged is not null order by _source_file") -%}
+{%- set judged = run_query("select _source_file, reason, staged is not null from " ~ into ~ "_files where verdict = 'rejected' or staged is not null order by _source_file") -%}
     {%- set staged = [] -%}
     {%- for row in judged -%}
         {%- if row[2] -%}

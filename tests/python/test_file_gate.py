@@ -4,11 +4,12 @@ each, without dbt (tests/python/test_faults.py lands the same shapes through a b
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from lakehouse import file_gate
+from lakehouse import file_gate, landing_stage
 from lakehouse.file_gate import StreamSpec, read_delivery
 
 ROW = "2013,1,3,1000,UA,100,{},EWR\n"
@@ -207,23 +208,54 @@ def test_the_fast_and_the_careful_reader_agree_on_a_clean_file() -> None:
     assert careful.to_pylist() == fast.rows.to_pylist() and malformed == 0
 
 
+def test_the_stream_is_listed_and_judged_in_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Names DuckDB's glob and read_blob could not take: bytes that are not UTF-8 (glob
+    failed), glob characters (read_blob read flights_x1.csv twice and flights_x[1].csv
+    never), a subfolder, a FIFO (reading it would block the build)."""
+    monkeypatch.setenv("LAKEHOUSE_STAGING_DIR", str(tmp_path / "staging"))
+    folder = tmp_path / "landing" / "flights"
+    (folder / "archive").mkdir(parents=True)
+    for name in (b"flights_x1.csv", b"flights_x[1].csv", b"flights_bad\xff.csv", b"archive/a.csv"):
+        Path(os.fsdecode(bytes(folder) + b"/" + name)).write_bytes(delivery("N1", "utf-8"))
+    os.mkfifo(folder / "flights_pipe.csv")
+    judged = json.loads(
+        landing_stage.judge_stream_udf(
+            str(tmp_path / "landing"), SPEC.to_json(), ["flights/flights_x1.csv"], True
+        )
+    )
+    verdicts = {facts["_source_file"]: (facts["verdict"], facts["reason"]) for facts in judged}
+    assert verdicts == {
+        "flights/archive/a.csv": (
+            "rejected",
+            "not a delivery of this stream: only files directly in flights/ are read",
+        ),
+        "flights/flights_bad\\xff.csv": (
+            "rejected",
+            "unsafe file name: only letters, digits and . _ - are accepted",
+        ),
+        "flights/flights_pipe.csv": ("rejected", "not a regular file"),
+        "flights/flights_x[1].csv": (
+            "rejected",
+            "unsafe file name: only letters, digits and . _ - are accepted",
+        ),
+    }  # flights_x1.csv was excluded (already ingested)
+
+
 def test_the_udf_stages_rows_and_caches_the_verdict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LAKEHOUSE_STAGING_DIR", str(tmp_path))
     import pyarrow.parquet as pq
 
-    facts = json.loads(
-        file_gate.read_delivery_udf(delivery("N1", "utf-8"), NAME, SPEC.to_json(), True)
-    )
+    facts = landing_stage.judge_file(delivery("N1", "utf-8"), NAME, SPEC.to_json(), True)
     assert (facts["verdict"], facts["rows"]) == ("read", 3)
-    staged = Path(facts["staged"])
+    staged = Path(str(facts["staged"]))
     assert pq.read_table(staged).column("_source_file").to_pylist() == [NAME] * 3
-    assert file_gate.discard_staged_udf(str(staged)) and not staged.exists()
-    assert not file_gate.discard_staged_udf(str(tmp_path / "elsewhere.parquet"))
-    again = json.loads(
-        file_gate.read_delivery_udf(delivery("N1", "utf-8"), NAME, SPEC.to_json(), False)
-    )
+    assert landing_stage.discard_staged_udf(str(staged)) and not staged.exists()
+    assert not landing_stage.discard_staged_udf(str(tmp_path / "elsewhere.parquet"))
+    again = landing_stage.judge_file(delivery("N1", "utf-8"), NAME, SPEC.to_json(), False)
     assert again == {key: value for key, value in facts.items() if key != "staged"}
 
 
@@ -236,7 +268,7 @@ def test_the_udf_turns_a_reader_bug_into_a_rejected_file(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(file_gate, "read_delivery", broken)
-    facts = json.loads(file_gate.read_delivery_udf(b"a\n1\n", NAME, SPEC.to_json(), True))
+    facts = landing_stage.judge_file(b"a\n1\n", NAME, SPEC.to_json(), True)
     assert (facts["verdict"], facts["reason"], facts["data_lines"]) == (
         "rejected",
         "reader error: RuntimeError: boom",
