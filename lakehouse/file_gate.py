@@ -55,7 +55,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: Landing file names that may reach a path or a log: letters, digits and . _ - per segment.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 #: Bump when the reader's output for some input changes: cached verdicts are keyed by it.
-READER_VERSION = "3"
+READER_VERSION = "4"
 #: Characters a header name is cleaned of (byte order mark, zero-width, controls).
 _HEADER_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
@@ -300,12 +300,12 @@ def read_delivery(data: bytes | None, name: str, spec: StreamSpec) -> Delivery:
         return Delivery("empty", "empty file: no header, no rows", encoding)
     delimiter, header_at = _choose_dialect(lines, start, spec)
     dialect = _dialect_name(delimiter)
-    body_start = header_at + 1
+    if header_at >= len(lines):
+        return Delivery("empty", "a sep= line and no header", encoding, dialect)
+    cells, body_start = _header_cells(lines, header_at, delimiter)
+    header = [header_name(cell) for cell in cells]
     data_lines = sum(1 for line in lines[body_start:] if not _is_blank(line))
     facts = {"encoding": encoding, "dialect": dialect, "data_lines": data_lines}
-    if header_at >= len(lines):
-        return Delivery("empty", "a sep= line and no header", **facts)
-    header = [header_name(cell) for cell in _split(lines[header_at], delimiter)]
     problem = _header_problem(header, spec, dialect)
     if problem:
         return Delivery("rejected", problem, **facts)
@@ -458,11 +458,14 @@ def _careful_rows(
         yield fields, span, first
 
 
-def _unclosed_quote(line: str, delimiter: str) -> bool:
-    """Whether a field of ``line`` opens a quote that the line does not close (a quote inside
-    an unquoted field is a plain character, as CSV readers treat it)."""
-    quoted, at_start = False, True
-    position, text = 0, line.rstrip("\r\n")
+def _quote_state(text: str, delimiter: str) -> str:
+    """How the quotes of ``text`` (one or more lines) behave: ``clean`` (every quoted field
+    closes right before a delimiter or a line end), ``unclosed`` (a quoted field runs to the
+    end) or ``irregular`` (a closing quote with more text after it, as when one stray quote
+    pairs with a quote on a later line). A quote inside an unquoted field is a plain
+    character, as CSV readers treat it."""
+    quoted, at_start, state = False, True, "clean"
+    position = 0
     while position < len(text):
         char = text[position]
         if quoted:
@@ -471,11 +474,33 @@ def _unclosed_quote(line: str, delimiter: str) -> bool:
                     position += 1  # a doubled quote inside quotes
                 else:
                     quoted = False
+                    following = text[position + 1 : position + 2]
+                    if following not in ("", delimiter, "\r", "\n"):
+                        state = "irregular"
         elif at_start and char == '"':
             quoted = True
-        at_start = not quoted and char == delimiter
+        at_start = not quoted and char in (delimiter, "\r", "\n")
         position += 1
-    return quoted
+    return "unclosed" if quoted else state
+
+
+def _unclosed_quote(line: str, delimiter: str) -> bool:
+    """Whether a field of ``line`` opens a quote that the line does not close."""
+    return _quote_state(line.rstrip("\r\n"), delimiter) == "unclosed"
+
+
+def _header_cells(lines: list[str], header_at: int, delimiter: str) -> tuple[list[str], int]:
+    """The header's cells and the index of the first line after it. A quoted name may hold a
+    line break, so the header may span lines, but only with quotes that close cleanly: an
+    unclosed quote would otherwise make the whole file its header."""
+    if _unclosed_quote(lines[header_at], delimiter):
+        reader = csv.reader(iter(lines[header_at:]), delimiter=delimiter, strict=False)
+        cells = next(reader, [])
+        if _quote_state("".join(lines[header_at : header_at + reader.line_num]), delimiter) == (
+            "clean"
+        ):
+            return cells, header_at + reader.line_num
+    return _split(lines[header_at], delimiter), header_at + 1
 
 
 def _named_width(header: list[str]) -> int:
@@ -548,7 +573,12 @@ def _read_careful(
         if all(_is_blank(line) for line in span):
             continue
         if "".join(span).count('"') % 2 or (
-            len(span) > 1 and (fields is None or not _fits(fields, header))
+            len(span) > 1
+            and (
+                fields is None
+                or not _fits(fields, header)
+                or _quote_state("".join(span), delimiter) != "clean"
+            )
         ):
             for offset, line in enumerate(span):  # a quote that never closed: line by line
                 if _is_blank(line):

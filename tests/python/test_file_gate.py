@@ -177,6 +177,20 @@ def test_malformed_rows_are_kept_raw_in_file_order() -> None:
     assert rows[5]["tailnum"] == "N4"  # the unclosed quote did not swallow the next row
 
 
+def test_stray_quotes_on_two_lines_do_not_merge_the_rows() -> None:
+    """The second line's quote closes the first's: Python's csv module reads one row with the
+    line break inside, as many fields as the header; each line must stay its own row."""
+    row = ROW.format("N1").replace(",1000,", ',"1000,')
+    rows = rows_of((HEADER + row * 3).encode())
+    assert [str(r["_rejected_reason"]).split(" at ")[0] for r in rows] == ["UNCLOSED QUOTE"] * 3
+
+
+def test_a_quoted_header_name_may_hold_a_line_break() -> None:
+    header = HEADER.strip() + ',"gate\nnumber"\n'
+    (row,) = rows_of((header + ROW.format("N1").strip() + ",B12\n").encode())
+    assert row["_extra_fields"] == '{"gatenumber": "B12"}'
+
+
 def test_a_repeated_header_alone_is_named_not_read_as_a_row() -> None:
     """Two exports concatenated: the second header is the file's only anomaly."""
     rows = rows_of((HEADER + ROW.format("N1") + HEADER + ROW.format("N2")).encode())
