@@ -99,6 +99,8 @@
         {%- for c in node.columns.keys() %}
         delivered.`{{ c }}`,
         {%- endfor %}
+        -- columns outside the contract are not kept here (DuckDB keeps them as JSON)
+        cast(null as string) as _extra_fields,
         delivered._source_file,
         cast(row_number() over (
             partition by delivered._source_file order by delivered._read_order
@@ -144,6 +146,7 @@ from ({{ databricks__lake_landing_rows(table_name, true) }}) as landing_rows
         {%- for c in node.columns.keys() %}
         landing_rows.[{{ c }}],
         {%- endfor %}
+        cast(null as varchar(8000)) as _extra_fields,
         replace(landing_rows.filepath(), '{{ root }}/', '') as _source_file,
         cast(row_number() over (
             partition by landing_rows.filepath() order by (select null)
