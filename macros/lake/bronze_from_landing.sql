@@ -42,7 +42,7 @@ from lake_landing_rows
     while the hook is rendered; the returned SQL loads the rows. -#}
 {% macro lake_read_landing_sql(node, into, exclude=none, counts_only=false) %}
     {%- set spec = tojson({'columns': node.columns.keys() | list, 'pattern': node.meta.landing_glob}) -%}
-    {%- set facts_type = '[{"_source_file": "VARCHAR", "verdict": "VARCHAR", "reason": "VARCHAR", "encoding": "VARCHAR", "dialect": "VARCHAR", "data_lines": "BIGINT", "rows": "BIGINT", "staged": "VARCHAR"}]' -%}
+    {%- set facts_type = '[{"_source_file": "VARCHAR", "verdict": "VARCHAR", "reason": "VARCHAR", "encoding": "VARCHAR", "dialect": "VARCHAR", "data_lines": "BIGINT", "row_count": "BIGINT", "staged": "VARCHAR"}]' -%}
     {%- set gate -%}
         create or replace temp table {{ into }}_files as
         select
@@ -52,7 +52,7 @@ from lake_landing_rows
             judged.file.encoding,
             judged.file.dialect,
             judged.file.data_lines,
-            judged.file."rows" as rows_delivered,
+            judged.file.row_count as rows_delivered,
             judged.file.staged
         from (
             select unnest(from_json(lake_judge_stream(

@@ -264,7 +264,7 @@ def test_the_udf_stages_rows_and_caches_the_verdict(
     import pyarrow.parquet as pq
 
     facts = landing_stage.judge_file(delivery("N1", "utf-8"), NAME, SPEC.to_json(), True)
-    assert (facts["verdict"], facts["rows"]) == ("read", 3)
+    assert (facts["verdict"], facts["row_count"]) == ("read", 3)
     staged = Path(str(facts["staged"]))
     assert pq.read_table(staged).column("_source_file").to_pylist() == [NAME] * 3
     assert landing_stage.discard_staged_udf(str(staged)) and not staged.exists()
