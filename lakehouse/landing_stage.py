@@ -39,8 +39,9 @@ def staging_dir() -> Path:
 
 def shown_name(raw: bytes) -> str:
     """A listed file name as text: bytes that are not UTF-8 spelled ``\\xff`` (the audit's
-    name for a file no SQL string could hold; the gate rejects such a name as unsafe)."""
-    return raw.decode("utf-8", "backslashreplace")
+    name for a file no SQL string could hold; the gate rejects such a name as unsafe). A
+    backslash is spelled ``\\x5c`` first, so two different names never read the same."""
+    return raw.replace(b"\\", b"\\x5c").decode("utf-8", "backslashreplace")
 
 
 def list_stream(root: str, folder: str) -> Iterator[tuple[str, Callable[[], bytes], str | None]]:

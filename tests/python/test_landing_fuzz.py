@@ -18,11 +18,6 @@ from lakehouse.file_gate import StreamSpec
 SPEC = StreamSpec(("year", "carrier"), "flights/flights_*.csv")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #17: backslashreplace is not injective, so two files share an audit name; "
-    "audit_landing_files_unique_file errors and stops the build",
-)
 def test_two_files_never_share_an_audit_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
