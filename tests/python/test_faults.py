@@ -161,3 +161,14 @@ def test_same_file_delivered_again_is_not_ingested_twice(
 def test_docs_document_every_fault() -> None:
     """docs/landing.md holds the catalogue (scripts/faulty_delivery.py --table)."""
     assert faults.markdown_table() in (REPO / "docs" / "landing.md").read_text()
+
+
+def test_audit_counts_are_integers(delivered: tuple[Lakehouse, dict[str, list[str]]]) -> None:
+    """Row and file counts are BIGINT in the audit tables (a sum once made them DECIMAL(38))."""
+    lh, _ = delivered
+    for table in ("audit_landing_files", "audit_landing_to_bronze"):
+        types = dict(query(lh, f"select column_name, column_type from (describe audit.{table})"))
+        counts = {
+            name: kind for name, kind in types.items() if name.startswith(("rows_", "files_"))
+        }
+        assert counts and set(counts.values()) == {"BIGINT"}, (table, counts)
