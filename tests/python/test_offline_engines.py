@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -159,3 +160,34 @@ def test_planted_tsql_violation_fails_naming_the_model(tmp_path, model, old, new
     statements = record_build("synapse", project, ["--select", model])
     found = checks.synapse_findings(statements) + checks.parse_findings(statements, "synapse")
     assert any(f"model.lakehouse.{expected}" in f for f in found), found
+
+
+STREAMS = ("flights", "flight_corrections", "weather", "planes", "airports", "airlines")
+
+
+def test_each_cloud_reader_treats_bad_rows_as_docs_landing_says(recordings):
+    """docs/landing.md's engine table, held to the recorded SQL of every bronze model: on
+    Databricks a row that does not fit is rescued (PERMISSIVE, `_rescued_data` kept as
+    `_raw_line` with a reason) and columns come from the contract; on Synapse serverless
+    there is no rejected-row capture (`_rejected_reason` is always null: a bad row fails the
+    query), and no landing gate, so no file is recorded as rejected on either engine."""
+    for stream in STREAMS:
+        node = f"model.lakehouse.bronze_{stream}"
+        databricks = "\n".join(s["sql"] for s in recordings["databricks"] if s["node"] == node)
+        assert (
+            "mode => 'PERMISSIVE'" in databricks
+            and "rescuedDataColumn => '_rescued_data'" in databricks
+        )
+        assert "delivered._rescued_data as _raw_line" in databricks, stream
+        assert "cast(null as string) as _extra_fields" in databricks, stream
+        synapse = "\n".join(s["sql"] for s in recordings["synapse"] if s["node"] == node)
+        assert "openrowset(" in synapse.lower(), stream
+        assert "cast(null as varchar(8000)) as _rejected_reason" in synapse, stream
+    for target in ("databricks", "synapse"):
+        audit = "\n".join(
+            s["sql"]
+            for s in recordings[target]
+            if s["node"] == "model.lakehouse.audit_landing_files"
+        )
+        # every listed file is read: no gate (Synapse's DDL quotes the view's text again)
+        assert re.search(r"'+read'+ as verdict", audit), target
