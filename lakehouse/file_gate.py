@@ -55,7 +55,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: Landing file names that may reach a path or a log: letters, digits and . _ - per segment.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 #: Bump when the reader's output for some input changes: cached verdicts are keyed by it.
-READER_VERSION = "5"
+READER_VERSION = "7"
 #: Characters a header name is cleaned of (byte order mark, zero-width, controls).
 _HEADER_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
@@ -229,14 +229,24 @@ def _physical_lines(text: str) -> list[str]:
     return lines
 
 
-def _lone_cr_stand_in(lines: list[str]) -> str | None:
-    """A private-use character absent from the file, to carry lone carriage returns through
-    Python's csv module (which takes any CR for the end of a record), or None if no line
-    holds one."""
-    if not any("\r" in line.rstrip("\r\n") for line in lines):
-        return None
-    text = "".join(lines)
+def _line_body(line: str) -> str:
+    """A physical line without its ending (CRLF, LF or CR: one of them, once)."""
+    if line.endswith("\r\n"):
+        return line[:-2]
+    return line[:-1] if line.endswith(("\n", "\r")) else line
+
+
+def _stand_in(text: str) -> str:
+    """A private-use character absent from ``text``."""
     return next(chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+
+
+def _lone_cr_stand_in(lines: list[str]) -> str | None:
+    """A character absent from the lines, to carry lone carriage returns through Python's
+    csv module (which takes any CR for the end of a record), or None if no line holds one."""
+    if not any("\r" in _line_body(line) for line in lines):
+        return None
+    return _stand_in("".join(lines))
 
 
 def _is_blank(line: str) -> bool:
@@ -245,9 +255,9 @@ def _is_blank(line: str) -> bool:
 
 def _split(line: str, delimiter: str, stand_in: str | None = None) -> list[str]:
     """One line as fields (quotes honoured; an unclosed quote runs to the end of the line)."""
-    body = line[:-2] if line.endswith("\r\n") else line.rstrip("\r\n")
+    body = _line_body(line)
     if stand_in or "\r" in body:
-        stand_in = stand_in or _lone_cr_stand_in([body])
+        stand_in = stand_in or _stand_in(body)
         fields = next(
             csv.reader([body.replace("\r", stand_in)], delimiter=delimiter, strict=False), []
         )
@@ -257,15 +267,16 @@ def _split(line: str, delimiter: str, stand_in: str | None = None) -> list[str]:
 
 def _hide_lone_cr(line: str, stand_in: str) -> str:
     """``line`` with every carriage return but its ending replaced by ``stand_in``."""
-    ending = "\r\n" if line.endswith("\r\n") else line[len(line.rstrip("\r\n")) :]
-    return line[: len(line) - len(ending)].replace("\r", stand_in) + ending
+    body = _line_body(line)
+    return body.replace("\r", stand_in) + line[len(body) :]
 
 
 def _choose_dialect(lines: list[str], start: int, spec: StreamSpec) -> tuple[str, int]:
     """The delimiter and the header's line index: a ``sep=X`` line names it; otherwise the
     candidate that finds the most contract columns in the header (comma on a tie)."""
-    if _SEP_LINE.fullmatch(lines[start].strip()):
-        delimiter = lines[start].strip()[4]
+    first = _line_body(lines[start]).strip(" ")  # not strip(): sep=<tab> names a tab
+    if _SEP_LINE.fullmatch(first):
+        delimiter = first[4]
         header_at = next((i for i in range(start + 1, len(lines)) if not _is_blank(lines[i])), None)
         return delimiter, header_at if header_at is not None else len(lines)
     contract = set(spec.columns)
@@ -304,7 +315,8 @@ def read_delivery(data: bytes | None, name: str, spec: StreamSpec) -> Delivery:
         return Delivery("empty", "a sep= line and no header", encoding, dialect)
     cells, body_start = _header_cells(lines, header_at, delimiter)
     header = [header_name(cell) for cell in cells]
-    data_lines = sum(1 for line in lines[body_start:] if not _is_blank(line))
+    body = lines[body_start:]
+    data_lines = len(body) - sum(map(str.isspace, body))  # C speed: a year in 30 ms
     facts = {"encoding": encoding, "dialect": dialect, "data_lines": data_lines}
     problem = _header_problem(header, spec, dialect)
     if problem:
@@ -402,7 +414,7 @@ def _read_fast(
     try:
         table = pa_csv.read_csv(
             io.BytesIO(body),
-            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=refuse
             ),
@@ -419,9 +431,6 @@ def _read_fast(
     first = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("f0")))
     if header[0] and pc.any(pc.equal(first, header[0])).as_py():
         return None  # perhaps a repeated header: the careful reader names it
-    for column in table.columns:
-        if pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
-            return None
     extras = _extra_names(header, spec)
     extra_json: list[str | None] = [None] * table.num_rows
     if extras:
@@ -494,11 +503,17 @@ def _header_cells(lines: list[str], header_at: int, delimiter: str) -> tuple[lis
     line break, so the header may span lines, but only with quotes that close cleanly: an
     unclosed quote would otherwise make the whole file its header."""
     if _unclosed_quote(lines[header_at], delimiter):
-        reader = csv.reader(iter(lines[header_at:]), delimiter=delimiter, strict=False)
-        cells = next(reader, [])
-        if _quote_state("".join(lines[header_at : header_at + reader.line_num]), delimiter) == (
-            "clean"
-        ):
+        stand_in = _lone_cr_stand_in(lines[header_at:])
+        hidden = [_hide_lone_cr(line, stand_in) if stand_in else line for line in lines[header_at:]]
+        reader = csv.reader(iter(hidden), delimiter=delimiter, strict=False)
+        try:
+            cells = next(reader, [])
+        except csv.Error:  # not expected once lone CRs are hidden; one line then
+            cells = None
+        span = "".join(lines[header_at : header_at + reader.line_num])
+        if cells is not None and _quote_state(span, delimiter) == "clean":
+            if stand_in:
+                cells = [cell.replace(stand_in, "\r") for cell in cells]
             return cells, header_at + reader.line_num
     return _split(lines[header_at], delimiter), header_at + 1
 
@@ -531,7 +546,7 @@ def _read_careful(
 
     def add(fields: list[str] | None, span: list[str], first: int, kind: str = "") -> None:
         nonlocal lines_in_rows, malformed
-        raw = "".join(span).rstrip("\r\n")
+        raw = _line_body("".join(span))
         reason = None
         if kind:
             reason = f"{kind} at line {first}: a quoted value that does not end on its line"
