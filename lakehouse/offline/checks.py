@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 DIALECTS = {"databricks": "databricks", "synapse": "tsql"}
 
@@ -199,11 +201,35 @@ def _grammar_parts(sql: str, target: str) -> list[str]:
     return _unwrapped(sql)[1:] or [sql]
 
 
+#: sqlfluff's parse depth guard (600 by default) is below what T-SQL text cleaning needs:
+#: without translate() (absent from Synapse) each character the text cleaning replaces is one
+#: more nested replace(), 30 deep (synapse__lake_clean_text); sqlfluff's deeper parse needs a
+#: higher Python recursion limit
+MAX_PARSE_DEPTH = 3000
+RECURSION_LIMIT = 20000
+
+
+@contextmanager
+def _recursion_limit(limit: int) -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def parse_findings(statements: list[dict], target: str) -> list[str]:
     """Statements (and EXEC'd SQL) of models and seeds that sqlfluff's grammar cannot parse."""
+    with _recursion_limit(RECURSION_LIMIT):
+        return _parse_findings(statements, target)
+
+
+def _parse_findings(statements: list[dict], target: str) -> list[str]:
     from sqlfluff.core import FluffConfig, Linter
 
-    linter = Linter(config=FluffConfig(overrides={"dialect": DIALECTS[target]}))
+    overrides = {"dialect": DIALECTS[target], "max_parse_depth": MAX_PARSE_DEPTH}
+    linter = Linter(config=FluffConfig(overrides=overrides))
     findings = []
     seen: set[str] = set()
     for s in _model_nodes(statements):

@@ -15,8 +15,9 @@
 {% endmacro %}
 
 {#- Typing and validation of the snapshot and weather streams. Each macro returns every row
-    delivered since the calling model's watermark, with raw_<column> (as delivered), the typed
-    columns, and _failed_rule (null when the row is valid). -#}
+    delivered since the calling model's watermark, with raw_<column> (as delivered),
+    clean_<column> (lake_clean_text, docs/clean_values.md), the typed columns, and _failed_rule
+    (null when the row is valid). -#}
 
 {% macro silver_weather_checked() %}
 {%- set numbers = ['temp', 'dewp', 'humid', 'wind_dir', 'wind_speed', 'wind_gust', 'precip', 'pressure', 'visib'] -%}
@@ -24,26 +25,37 @@ with delivered as (
     {{ lake_select_raw(ref('bronze_weather'), silver_delivered_columns('weather')) }}
 ),
 
-typed as (
+cleaned as (
     select
         delivered.*,
-        {{ lake_clean_text('raw_origin') }} as origin,
-        {{ lake_parse_utc_timestamp('raw_time_hour') }} as time_hour,
-        {{ lake_make_date('raw_year', 'raw_month', 'raw_day') }} as observed_date,
-        {{ lake_parse('raw_hour', 'integer') }} as observed_hour,
-        {%- for c in numbers %}
-        {{ lake_parse('raw_' ~ c, 'double') }} as {{ c }}{% if not loop.last %},{% endif %}
+        {%- for c in silver_delivered_columns('weather') %}
+        {{ lake_clean_text('raw_' ~ c) }} as clean_{{ c }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from delivered
+),
+
+typed as (
+    select
+        cleaned.*,
+        clean_origin as origin,
+        {{ lake_parse_utc_timestamp('raw_time_hour') }} as time_hour,
+        {{ lake_make_date('clean_year', 'clean_month', 'clean_day', cleaned=true) }} as observed_date,
+        {{ lake_parse('clean_hour', 'integer', cleaned=true) }} as observed_hour,
+        {%- for c in numbers %}
+        {{ lake_parse('clean_' ~ c, 'double', cleaned=true) }} as {{ c }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from cleaned
 )
 
 {%- set rules = [
-    ('missing key (origin, time_hour)', lake_clean_text('raw_origin') ~ ' is null or ' ~ lake_clean_text('raw_time_hour') ~ ' is null'),
+    ('missing key (origin, time_hour)', 'origin is null or clean_time_hour is null'),
     ('unparseable time_hour', 'time_hour is null'),
-    ('unparseable number: hour', lake_unparseable('raw_hour', 'integer')),
+] + lake_text_rules(['origin']) + [
+    ('unparseable number: hour', 'clean_hour is not null and observed_hour is null'),
 ] -%}
+{#- a number is unparseable when its clean text is present and its typed column null -#}
 {%- for c in numbers -%}
-    {%- do rules.append(('unparseable number: ' ~ c, lake_unparseable('raw_' ~ c, 'double'))) -%}
+    {%- do rules.append(('unparseable number: ' ~ c, 'clean_' ~ c ~ ' is not null and ' ~ c ~ ' is null')) -%}
 {%- endfor -%}
 {%- do rules.extend([
     ('invalid date (year, month, day)', 'observed_date is null'),
@@ -68,31 +80,41 @@ with delivered as (
     {{ lake_select_raw(ref('bronze_planes'), silver_delivered_columns('planes'), incremental) }}
 ),
 
-typed as (
+cleaned as (
     select
         delivered.*,
-        {{ lake_clean_text('raw_tailnum') }} as tailnum,
-        {{ lake_parse('raw_year', 'integer') }} as year_built,
-        {{ lake_clean_text('raw_type') }} as type,
-        {{ lake_clean_text('raw_manufacturer') }} as manufacturer,
-        {{ lake_clean_text('raw_model') }} as model,
-        {{ lake_parse('raw_engines', 'integer') }} as engines,
-        {{ lake_parse('raw_seats', 'integer') }} as seats,
-        {{ lake_parse('raw_speed', 'integer') }} as speed,
-        {{ lake_clean_text('raw_engine') }} as engine,
+        {%- for c in silver_delivered_columns('planes') %}
+        {{ lake_clean_text('raw_' ~ c) }} as clean_{{ c }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from delivered
+),
+
+typed as (
+    select
+        cleaned.*,
+        clean_tailnum as tailnum,
+        {{ lake_parse('clean_year', 'integer', cleaned=true) }} as year_built,
+        clean_type as type,
+        clean_manufacturer as manufacturer,
+        clean_model as model,
+        {{ lake_parse('clean_engines', 'integer', cleaned=true) }} as engines,
+        {{ lake_parse('clean_seats', 'integer', cleaned=true) }} as seats,
+        {{ lake_parse('clean_speed', 'integer', cleaned=true) }} as speed,
+        clean_engine as engine,
         {{ lake_file_date('_source_file') }} as snapshot_date,
         {{ lake_file_date('_source_file') }} as valid_from
-    from delivered
+    from cleaned
 )
 
 select
     typed.*,
     {{ lake_first_failed_rule([
         ('missing key (tailnum)', 'tailnum is null'),
-        ('unparseable number: year', lake_unparseable('raw_year', 'integer')),
-        ('unparseable number: engines', lake_unparseable('raw_engines', 'integer')),
-        ('unparseable number: seats', lake_unparseable('raw_seats', 'integer')),
-        ('unparseable number: speed', lake_unparseable('raw_speed', 'integer')),
+    ] + lake_text_rules(['tailnum', 'type', 'manufacturer', 'model', 'engine']) + [
+        ('unparseable number: year', 'clean_year is not null and year_built is null'),
+        ('unparseable number: engines', 'clean_engines is not null and engines is null'),
+        ('unparseable number: seats', 'clean_seats is not null and seats is null'),
+        ('unparseable number: speed', 'clean_speed is not null and speed is null'),
         ('impossible year built', 'year_built not between 1900 and 2014'),
         ('impossible engines', 'engines not between 0 and 8'),
         ('impossible seats', 'seats not between 1 and 1000'),
@@ -107,28 +129,38 @@ with delivered as (
     {{ lake_select_raw(ref('bronze_airports'), silver_delivered_columns('airports')) }}
 ),
 
-typed as (
+cleaned as (
     select
         delivered.*,
-        {{ lake_clean_text('raw_faa') }} as faa,
-        {{ lake_clean_text('raw_name') }} as name,
-        {{ lake_parse('raw_lat', 'double') }} as lat,
-        {{ lake_parse('raw_lon', 'double') }} as lon,
-        {{ lake_parse('raw_alt', 'integer') }} as alt,
-        {{ lake_parse('raw_tz', 'integer') }} as tz_offset_hours,
-        {{ lake_clean_text('raw_dst') }} as dst,
-        {{ lake_clean_text('raw_tzone') }} as tzone
+        {%- for c in silver_delivered_columns('airports') %}
+        {{ lake_clean_text('raw_' ~ c) }} as clean_{{ c }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from delivered
+),
+
+typed as (
+    select
+        cleaned.*,
+        clean_faa as faa,
+        clean_name as name,
+        {{ lake_parse('clean_lat', 'double', cleaned=true) }} as lat,
+        {{ lake_parse('clean_lon', 'double', cleaned=true) }} as lon,
+        {{ lake_parse('clean_alt', 'integer', cleaned=true) }} as alt,
+        {{ lake_parse('clean_tz', 'integer', cleaned=true) }} as tz_offset_hours,
+        clean_dst as dst,
+        clean_tzone as tzone
+    from cleaned
 )
 
 select
     typed.*,
     {{ lake_first_failed_rule([
         ('missing key (faa)', 'faa is null'),
-        ('unparseable number: lat', lake_unparseable('raw_lat', 'double')),
-        ('unparseable number: lon', lake_unparseable('raw_lon', 'double')),
-        ('unparseable number: alt', lake_unparseable('raw_alt', 'integer')),
-        ('unparseable number: tz', lake_unparseable('raw_tz', 'integer')),
+    ] + lake_text_rules(['faa', 'name', 'dst', 'tzone']) + [
+        ('unparseable number: lat', 'clean_lat is not null and lat is null'),
+        ('unparseable number: lon', 'clean_lon is not null and lon is null'),
+        ('unparseable number: alt', 'clean_alt is not null and alt is null'),
+        ('unparseable number: tz', 'clean_tz is not null and tz_offset_hours is null'),
         ('impossible coordinates', 'lat not between -90 and 90 or lon not between -180 and 180'),
         ('impossible time zone offset', 'tz_offset_hours not between -12 and 14'),
     ]) }} as _failed_rule
@@ -140,18 +172,28 @@ with delivered as (
     {{ lake_select_raw(ref('bronze_airlines'), silver_delivered_columns('airlines')) }}
 ),
 
-typed as (
+cleaned as (
     select
         delivered.*,
-        {{ lake_clean_text('raw_carrier') }} as carrier,
-        {{ lake_clean_text('raw_name') }} as name
+        {%- for c in silver_delivered_columns('airlines') %}
+        {{ lake_clean_text('raw_' ~ c) }} as clean_{{ c }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from delivered
+),
+
+typed as (
+    select
+        cleaned.*,
+        clean_carrier as carrier,
+        clean_name as name
+    from cleaned
 )
 
 select
     typed.*,
     {{ lake_first_failed_rule([
         ('missing key (carrier)', 'carrier is null'),
+    ] + lake_text_rules(['carrier', 'name']) + [
         ('missing name', 'name is null'),
     ]) }} as _failed_rule
 from typed

@@ -1,6 +1,7 @@
 {#- Every flight row delivered since the model's watermark (daily files and corrections),
-    typed, with the first validation rule it fails (null when valid). Shared by silver_flights
-    and silver_flights_quarantine so both judge a row the same way. -#}
+    cleaned (clean_<column>, docs/clean_values.md), typed, with the first validation rule it
+    fails (null when valid). Shared by silver_flights and silver_flights_quarantine so both
+    judge a row the same way. -#}
 {% macro silver_flights_checked(watermark_also=none) %}
 {%- set numbers = ['year', 'month', 'day', 'dep_time', 'sched_dep_time', 'dep_delay', 'arr_time',
                    'sched_arr_time', 'arr_delay', 'flight', 'air_time', 'distance', 'hour', 'minute'] -%}
@@ -21,37 +22,53 @@ with delivered as (
     from ({{ lake_select_raw(ref('bronze_flight_corrections'), raw_columns + ['change_type'], watermark_also=watermark_also) }}) as corrections
 ),
 
-typed as (
+cleaned as (
+    -- every delivered text cleaned once (lake_clean_text): what typing and the rules read
     select
         delivered.*,
-        {{ lake_parse_utc_timestamp('raw_time_hour') }} as time_hour,
-        {{ lake_clean_text('raw_carrier') }} as carrier,
-        {{ lake_parse('raw_flight', 'integer') }} as flight,
-        {{ lake_make_date('raw_year', 'raw_month', 'raw_day') }} as flight_date,
-        {{ lake_clean_text('raw_tailnum') }} as tailnum,
-        {{ lake_clean_text('raw_origin') }} as origin,
-        {{ lake_clean_text('raw_dest') }} as dest,
-        {%- for c in ['dep_time', 'sched_dep_time', 'arr_time', 'sched_arr_time', 'dep_delay', 'arr_delay', 'air_time', 'distance'] %}
-        {{ lake_parse('raw_' ~ c, 'integer') }} as {{ c }},
+        {%- for c in raw_columns + ['change_type'] %}
+        {{ lake_clean_text('raw_' ~ c) }} as clean_{{ c }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-        {{ lake_parse('raw_hour', 'integer') }} as sched_hour,
-        {{ lake_parse('raw_minute', 'integer') }} as sched_minute,
+    from delivered
+),
+
+typed as (
+    select
+        cleaned.*,
+        {{ lake_parse_utc_timestamp('raw_time_hour') }} as time_hour,
+        clean_carrier as carrier,
+        {{ lake_parse('clean_flight', 'integer', cleaned=true) }} as flight,
+        {{ lake_make_date('clean_year', 'clean_month', 'clean_day', cleaned=true) }} as flight_date,
+        clean_tailnum as tailnum,
+        clean_origin as origin,
+        clean_dest as dest,
+        {%- for c in ['dep_time', 'sched_dep_time', 'arr_time', 'sched_arr_time', 'dep_delay', 'arr_delay', 'air_time', 'distance'] %}
+        {{ lake_parse('clean_' ~ c, 'integer', cleaned=true) }} as {{ c }},
+        {%- endfor %}
+        {{ lake_parse('clean_hour', 'integer', cleaned=true) }} as sched_hour,
+        {{ lake_parse('clean_minute', 'integer', cleaned=true) }} as sched_minute,
         case
             when _stream_rank = 1 then 'update'
-            else lower({{ lake_clean_text('raw_change_type') }})
+            else lower(clean_change_type)
         end as change_type
-    from delivered
+    from cleaned
 )
 
 select
     typed.*,
     {%- set rules = [
-        ('missing key (time_hour, carrier, flight)',
-         lake_clean_text('raw_time_hour') ~ ' is null or carrier is null or ' ~ lake_clean_text('raw_flight') ~ ' is null'),
+        ('missing key (time_hour, carrier, flight)', 'clean_time_hour is null or carrier is null or clean_flight is null'),
         ('unparseable time_hour', 'time_hour is null'),
     ] -%}
+    {%- do rules.extend(lake_text_rules(['carrier', 'tailnum', 'origin', 'dest', 'change_type'])) -%}
+    {#- a number is unparseable when its clean text is present and its typed column null -#}
+    {%- set typed_as = {'hour': 'sched_hour', 'minute': 'sched_minute'} -%}
     {%- for c in numbers -%}
-        {%- do rules.append(('unparseable number: ' ~ c, lake_unparseable('raw_' ~ c, 'integer'))) -%}
+        {%- if c in ('year', 'month', 'day') -%}
+            {%- do rules.append(('unparseable number: ' ~ c, lake_unparseable('clean_' ~ c, 'integer', cleaned=true))) -%}
+        {%- else -%}
+            {%- do rules.append(('unparseable number: ' ~ c, 'clean_' ~ c ~ ' is not null and ' ~ typed_as.get(c, c) ~ ' is null')) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- do rules.append(('invalid date (year, month, day)', 'flight_date is null')) -%}
     {%- for c in clocks -%}
