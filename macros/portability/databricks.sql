@@ -3,7 +3,7 @@
 
 {#- Text cleaning (docs/clean_values.md) with Java regular expressions; Spark SQL string
     literals unescape backslashes, hence \\x{...} for the regex's \x{...}. Spark has no
-    Unicode normalisation before 4.4 (normalize(), SPARK-58275): lake_text_not_nfc
+    Unicode normalisation (pyspark 4.3 has no normalize(); proposed upstream as SPARK-58275): lake_text_not_nfc
     quarantines text with combining marks instead. -#}
 {% macro databricks__lake_clean_text(expr) -%}
     {%- set chars = lake_text_characters() -%}
