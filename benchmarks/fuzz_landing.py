@@ -335,7 +335,11 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append("None: every build passed and every invariant held.")
     for number, failure in failures:
         where = f" `{failure['file']}`" if "file" in failure else ""
-        lines.append(f"- round {number}, {failure['check']}{where}: {failure['detail']}")
+        detail = str(failure["detail"])
+        if "\n" in detail:  # a build's output: a code block under the item
+            detail = "\n\n  ```\n" + "\n".join(f"  {line}" for line in detail.splitlines())
+            detail += "\n  ```"
+        lines.append(f"- round {number}, {failure['check']}{where}: {detail}")
         if failure.get("shape"):
             lines.append(f"  shape: {', '.join(failure['shape'])}; saved: {failure['saved']}")
     lines += ["", "## Shapes landed", ""]
