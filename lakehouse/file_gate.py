@@ -55,7 +55,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: Landing file names that may reach a path or a log: letters, digits and . _ - per segment.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 #: Bump when the reader's output for some input changes: cached verdicts are keyed by it.
-READER_VERSION = "7"
+READER_VERSION = "8"
 #: Characters a header name is cleaned of (byte order mark, zero-width, controls).
 _HEADER_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
@@ -185,12 +185,28 @@ def _decode(data: bytes, encoding: str) -> tuple[str, bool]:
             return body.decode("utf-8"), False
         except UnicodeDecodeError:
             return body.decode("utf-8", "surrogateescape"), True
-    return data.decode(encoding).removeprefix("\ufeff"), False
+    # a spreadsheet may put a UTF-8 byte order mark before text in a code page
+    return data.removeprefix(UTF8_BOM).decode(encoding).removeprefix("\ufeff"), False
 
 
 def header_name(text: str) -> str:
-    """A header cell as a column name: NFC, without junk characters or outer blanks, lower case."""
+    """A header cell as a column name: NFC, without junk characters or outer blanks, lower
+    case; bytes that are not UTF-8 spelled ``\\xa0`` (a name is a JSON key in bronze)."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return unicodedata.normalize("NFC", _HEADER_JUNK.sub("", text)).strip().lower()
+
+
+def _may_repeat_header(first_column: pa.ChunkedArray, first_name: str) -> bool:
+    """Whether a value of the first column may be the header's first name again. Printable
+    ASCII values are compared in Arrow (their header name is their trimmed lower case); any
+    other value through :func:`header_name`, as the careful reader compares them."""
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_lower(pc.utf8_trim_whitespace(first_column))
+    if pc.any(pc.equal(trimmed, first_name)).as_py():
+        return True
+    others = pc.filter(first_column, pc.invert(pc.match_substring_regex(first_column, "^[ -~]*$")))
+    return any(header_name(value) == first_name for value in others.to_pylist())
 
 
 def shown(text: str, limit: int = 80) -> str:
@@ -398,7 +414,6 @@ def _read_fast(
     """Arrow's CSV reader for a clean file, or None when the file is not clean: text that is
     not all valid, an odd number of quotes, a row Arrow finds invalid, a line break inside a
     value, or a count of rows other than the non-blank lines."""
-    import pyarrow.compute as pc
     from pyarrow import csv as pa_csv
 
     if broken_bytes or text.count('"') % 2:
@@ -428,8 +443,7 @@ def _read_fast(
         return None
     if invalid or table.num_rows != data_lines:
         return None
-    first = pc.utf8_lower(pc.utf8_trim_whitespace(table.column("f0")))
-    if header[0] and pc.any(pc.equal(first, header[0])).as_py():
+    if header[0] and _may_repeat_header(table.column("f0"), header[0]):
         return None  # perhaps a repeated header: the careful reader names it
     extras = _extra_names(header, spec)
     extra_json: list[str | None] = [None] * table.num_rows

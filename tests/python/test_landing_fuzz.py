@@ -126,12 +126,6 @@ def test_a_lone_cr_after_a_header_quote_does_not_stop_the_reader(data: bytes) ->
     check_delivery(read_delivery(data, NAME, SPEC), SPEC)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="a header name holding bytes that are not UTF-8 (in a file still read as UTF-8) "
-    "becomes an _extra_fields key of lone surrogates, which pyarrow cannot encode",
-)
 def test_a_broken_byte_in_a_header_name_does_not_stop_the_reader() -> None:
     """A column outside the contract named with the byte 0xA0 (Latin-1's no-break space) in
     a file whose one valid accent keeps it UTF-8 (found by the never-raises property: a
@@ -141,12 +135,6 @@ def test_a_broken_byte_in_a_header_name_does_not_stop_the_reader() -> None:
     check_delivery(read_delivery(data, NAME, SPEC), SPEC)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="detect_encoding judges a legacy code page on the bytes after a UTF-8 byte order "
-    "mark, _decode decodes them with the mark: CP932 cannot (UnicodeDecodeError), CP1252 "
-    "makes it part of the first header name",
-)
 @pytest.mark.parametrize(
     ("data", "carrier"),
     [
@@ -166,12 +154,6 @@ def test_a_legacy_file_with_a_utf8_bom_is_decoded_without_it(
         assert result.rows.column("carrier").to_pylist() == [carrier]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the fast reader looks for a repeated header by its first cell lower-cased and "
-    "trimmed, not cleaned as header names are: a repeated header with a byte order mark, "
-    "a NUL or a zero-width space in it is read as a row; the careful reader names it",
-)
 @pytest.mark.parametrize(
     "data",
     [
