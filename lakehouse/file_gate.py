@@ -55,7 +55,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: Landing file names that may reach a path or a log: letters, digits and . _ - per segment.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 #: Bump when the reader's output for some input changes: cached verdicts are keyed by it.
-READER_VERSION = "8"
+READER_VERSION = "9"
 #: Characters a header name is cleaned of (byte order mark, zero-width, controls).
 _HEADER_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
@@ -416,7 +416,10 @@ def _read_fast(
     value, or a count of rows other than the non-blank lines."""
     from pyarrow import csv as pa_csv
 
-    if broken_bytes or text.count('"') % 2:
+    last = next((line for line in reversed(lines) if not _is_blank(line)), "")
+    if broken_bytes or text.count('"') % 2 or _unclosed_quote(last, delimiter):
+        # an unclosed quote on the last line swallows only its line ending: Arrow would read
+        # it as a value, the careful reader names it
         return None
     body = "".join(lines[body_start:]).encode("utf-8")
     names = [f"f{i}" for i in range(len(header))]
@@ -617,8 +620,6 @@ def _read_careful(
                 else:
                     add(_split(line, delimiter, stand_in), [line], first + offset)
             continue
-        if fields is not None and len(fields) == 1 and not fields[0].strip():
-            continue  # a line of blanks only
-        add(fields, span, first)
+        add(fields, span, first)  # blank lines were skipped above: "" is a row (too short)
     del columns["_source_file"]
     return _table(columns, spec), lines_in_rows, malformed

@@ -176,12 +176,6 @@ def test_a_repeated_header_with_junk_characters_is_not_read_as_a_row(data: bytes
     assert str(reasons[1]).startswith("REPEATED HEADER at line 3"), result.parser
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_read_careful skips a record of one blank field as 'a line of blanks only', but "
-    "the line is not blank (it holds quotes): the line is in no row, lines_in_rows < "
-    "data_lines, and the audit never sees it",
-)
 @pytest.mark.parametrize("data", [b'year,carrier\n""\n', b'year,carrier\n" "  \n2013,UA\n'])
 def test_a_line_of_one_quoted_blank_value_is_kept_as_a_row(data: bytes) -> None:
     """A line ``""`` (an export's quoted empty cell on a line of its own; found by the
@@ -189,13 +183,6 @@ def test_a_line_of_one_quoted_blank_value_is_kept_as_a_row(data: bytes) -> None:
     check_delivery(read_delivery(data, NAME, SPEC), SPEC)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the fast reader takes a file with an even number of quotes for balanced, but a "
-    "quote inside an unquoted field is a plain character: a quote that opens the last "
-    "field and never closes is read by Arrow as a value running to the end of the file "
-    "(with the final line break in it), where the careful reader names an UNCLOSED QUOTE",
-)
 @pytest.mark.parametrize(
     "data",
     [
