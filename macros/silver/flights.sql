@@ -55,13 +55,14 @@ typed as (
 ),
 
 known as (
-    -- a flight whose carrier is not in the airline list, or whose origin has no time zone
-    -- (its departure cannot be placed in UTC), is quarantined: silver's tests on carrier and
-    -- sched_dep_at_utc would otherwise stop the build on one client's typo
+    -- a flight whose carrier is not in the airline list, or whose origin or destination has
+    -- no time zone (its schedule cannot be placed in UTC), is quarantined: silver's tests on
+    -- carrier and the UTC times would otherwise stop the build on one client's typo
     select
         typed.*,
         case when airlines.carrier is null then 1 else 0 end as _carrier_unknown,
-        case when origin_zones.faa is null then 1 else 0 end as _origin_unzoned
+        case when origin_zones.faa is null then 1 else 0 end as _origin_unzoned,
+        case when dest_zones.faa is null then 1 else 0 end as _dest_unzoned
     from typed
     left join (
         select distinct listed.carrier from {{ ref('silver_airlines') }} as listed
@@ -73,6 +74,12 @@ known as (
         select fallbacks.faa from {{ ref('airport_timezone_fallbacks') }} as fallbacks
     ) as origin_zones
         on typed.origin = origin_zones.faa
+    left join (
+        select zoned.faa from {{ ref('silver_airports') }} as zoned where zoned.tzone is not null
+        union
+        select fallbacks.faa from {{ ref('airport_timezone_fallbacks') }} as fallbacks
+    ) as dest_zones
+        on typed.dest = dest_zones.faa
 )
 
 select
@@ -102,6 +109,8 @@ select
     {%- do rules.append(('invalid change_type', "change_type is null or change_type not in ('update', 'delete')")) %}
     {%- do rules.append(('unknown carrier (not in the airline list)', "_carrier_unknown = 1 and change_type <> 'delete'")) %}
     {%- do rules.append(('origin without a time zone', "_origin_unzoned = 1 and change_type <> 'delete'")) %}
+    {%- do rules.append(('destination without a time zone', "_dest_unzoned = 1 and change_type <> 'delete'")) %}
+    {%- do rules.append(('missing scheduled time', "(sched_dep_time is null or sched_arr_time is null) and change_type <> 'delete'")) %}
     {{ lake_first_failed_rule(rules) }} as _failed_rule
 from known
 {% endmacro %}
