@@ -22,7 +22,6 @@ import csv
 import json
 import os
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -30,7 +29,6 @@ from typing import TypeVar
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from lakehouse import file_gate
 from lakehouse.file_gate import DELIMITERS, StreamSpec, header_name
 from lakehouse.landing_stage import shown_name
 
@@ -291,43 +289,9 @@ def huge_value(draw: st.DrawFn) -> str:
 
 
 # A shape of an open finding (a strict xfail test in tests/python/test_landing_fuzz.py) is
-# kept out of generated files, with a comment naming the test, so the fuzzing looks for
-# other ones; the exclusion goes when the finding is fixed.
-
-#: A line holding one quoted blank value, dropped by the careful reader
-#: (test_a_line_of_one_quoted_blank_value_is_kept_as_a_row): its quotes become x.
-_QUOTED_BLANK_LINE = re.compile(r'"(\s*)"(\s*)')
-#: Every delimiter a generated file may use (a sep= line may name an odd one).
-ALL_DELIMITERS: tuple[str, ...] = (*DELIMITERS, ":", "\x00")
-
-
-def clear_of_known_bugs(text: str) -> str:
-    """``text`` without the shapes of the open findings: a line of one quoted blank value
-    (above) is spelled without quotes; a text that ends inside a quoted field although its
-    quotes are even in number (a plain quote inside an unquoted field elsewhere: the fast
-    reader reads the open field to the end of the file,
-    test_an_unclosed_quote_is_named_whatever_the_count_of_quotes) gets one more quote at
-    its end, so the careful reader reads it."""
-    parts = re.split("(\r\n|\n|\r)", text)  # lines and their endings, alternating
-    parts[::2] = [
-        _QUOTED_BLANK_LINE.sub(r"x\1x\2", line) if _QUOTED_BLANK_LINE.fullmatch(line) else line
-        for line in parts[::2]
-    ]
-    text = "".join(parts)
-    if text.count('"') % 2 == 0 and any(
-        file_gate._quote_state(text, delimiter) == "unclosed" for delimiter in ALL_DELIMITERS
-    ):
-        text += '"'
-    return text
-
-
-def clear_of_known_bugs_bytes(data: bytes) -> bytes:
-    """:func:`clear_of_known_bugs` on bytes (Latin-1 maps each byte to one character: only
-    ASCII quotes, blanks and line breaks are looked at); UTF-16/32 files, whose text was
-    cleared before encoding, are left alone."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
-        return data
-    return clear_of_known_bugs(data.decode("latin-1")).encode("latin-1")
+# kept out of generated files where it is made, with a comment naming the test, so the
+# fuzzing looks for other ones; the exclusion goes when the finding is fixed. Open now:
+# a repeated header whose first name is empty (flight_file).
 
 
 def one_in(n: int) -> st.SearchStrategy[bool]:
@@ -546,6 +510,10 @@ def flight_file(draw: st.DrawFn, rows: Sequence[str] = SAMPLE_ROWS) -> tuple[byt
             max_size=3,
         )
     ):
+        if extra == "repeated_header" and header and not header_name(header[0]):
+            # the fast reader reads it as a row when the first name is empty
+            # (test_a_repeated_header_with_an_empty_first_name_is_not_read_as_a_row)
+            continue
         at = draw(st.integers(min(len(lines), 1), len(lines)))
         shape.append(extra)
         lines.insert(
@@ -566,7 +534,7 @@ def flight_file(draw: st.DrawFn, rows: Sequence[str] = SAMPLE_ROWS) -> tuple[byt
         endings = [ENDINGS[convention]]
     if convention != "lf":
         shape.append(f"endings {convention}")
-    text = clear_of_known_bugs(join_lines(lines, endings, final=draw(st.booleans())))
+    text = join_lines(lines, endings, final=draw(st.booleans()))
 
     # encoding and bytes
     encoding = draw(st.sampled_from(_ENCODINGS))
@@ -613,7 +581,7 @@ def noise_file() -> st.SearchStrategy[tuple[bytes, list[str]]]:
     return st.one_of(
         st.binary(max_size=2048).map(lambda data: (data, ["noise bytes"])),
         st.tuples(st.text(alphabet=_NOISY, max_size=400), st.sampled_from(_ENCODINGS)).map(
-            lambda pair: (encode(clear_of_known_bugs(pair[0]), pair[1]), ["noise text"])
+            lambda pair: (encode(*pair), ["noise text"])
         ),
         st.binary(max_size=512).map(lambda data: (header.encode() + data, ["header, noise body"])),
         st.sampled_from(
@@ -632,7 +600,6 @@ def landing_files(draw: st.DrawFn, rows: Sequence[str] = SAMPLE_ROWS) -> Landing
         data, shape = draw(flight_file(rows))
     if name_kind != "clean":
         shape = [f"name {name_kind}", *shape]
-    data = clear_of_known_bugs_bytes(data)
     return LandingFile(stem=stem, suffix=suffix, folder=folder, data=data, shape=tuple(shape))
 
 
