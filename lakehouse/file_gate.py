@@ -55,7 +55,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: Landing file names that may reach a path or a log: letters, digits and . _ - per segment.
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 #: Bump when the reader's output for some input changes: cached verdicts are keyed by it.
-READER_VERSION = "9"
+READER_VERSION = "10"
 #: Characters a header name is cleaned of (byte order mark, zero-width, controls).
 _HEADER_JUNK = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 _SEP_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
@@ -446,7 +446,8 @@ def _read_fast(
         return None
     if invalid or table.num_rows != data_lines:
         return None
-    if header[0] and _may_repeat_header(table.column("f0"), header[0]):
+    named = next(i for i, name in enumerate(header) if name)  # the contract's names are here
+    if _may_repeat_header(table.column(f"f{named}"), header[named]):
         return None  # perhaps a repeated header: the careful reader names it
     extras = _extra_names(header, spec)
     extra_json: list[str | None] = [None] * table.num_rows

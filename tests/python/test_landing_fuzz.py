@@ -202,11 +202,6 @@ def test_an_unclosed_quote_is_named_whatever_the_count_of_quotes(data: bytes) ->
     assert str(reasons[1]).startswith("UNCLOSED QUOTE at line 3"), result.parser
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the fast reader looks for a repeated header only when the header's first name "
-    "is not empty: with an unnamed first column the repeated header is read as a row",
-)
 @pytest.mark.parametrize(
     "data",
     [
