@@ -290,8 +290,7 @@ def huge_value(draw: st.DrawFn) -> str:
 
 # A shape of an open finding (a strict xfail test in tests/python/test_landing_fuzz.py) is
 # kept out of generated files where it is made, with a comment naming the test, so the
-# fuzzing looks for other ones; the exclusion goes when the finding is fixed. Open now:
-# a repeated header whose first name is empty (flight_file).
+# fuzzing looks for other ones; the exclusion goes when the finding is fixed. None is open.
 
 
 def one_in(n: int) -> st.SearchStrategy[bool]:
@@ -510,10 +509,6 @@ def flight_file(draw: st.DrawFn, rows: Sequence[str] = SAMPLE_ROWS) -> tuple[byt
             max_size=3,
         )
     ):
-        if extra == "repeated_header" and header and not header_name(header[0]):
-            # the fast reader reads it as a row when the first name is empty
-            # (test_a_repeated_header_with_an_empty_first_name_is_not_read_as_a_row)
-            continue
         at = draw(st.integers(min(len(lines), 1), len(lines)))
         shape.append(extra)
         lines.insert(

@@ -211,8 +211,9 @@ def test_an_unclosed_quote_is_named_whatever_the_count_of_quotes(data: bytes) ->
 )
 def test_a_repeated_header_with_an_empty_first_name_is_not_read_as_a_row(data: bytes) -> None:
     """Found by the fast-versus-careful property (an extra column without a name first, the
-    header repeated): bronze gets a flight of values ``year``, ``carrier`` where the
-    careful reader names a REPEATED HEADER."""
+    header repeated): the fast reader looked for a repeated header only under a named first
+    column, so bronze got a flight of values ``year``, ``carrier`` where the careful
+    reader names a REPEATED HEADER."""
     result = read_delivery(data, NAME, SPEC)
     assert result.rows is not None
     reasons = result.rows.column("_rejected_reason").to_pylist()
