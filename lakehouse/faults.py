@@ -223,14 +223,14 @@ FAULTS: tuple[Fault, ...] = (
     Fault(
         "latin1",
         "Latin-1 bytes (tail number NÉ1 as the single byte 0xC9)",
-        "decoded as a Windows code page, read from a UTF-8 copy: tailnum NÉ1",
+        "decoded as a Windows code page: tailnum NÉ1",
         lambda h, rows: _csv(h, [_with(row, TAILNUM, "NÉ1") for row in rows]).encode("latin-1"),
         checks={"tailnum": "NÉ1"},
     ),
     Fault(
         "cp932",
         "Shift-JIS / CP932 bytes (tail number 機体1), as Japanese clients send",
-        "decoded as CP932, read from a UTF-8 copy: tailnum 機体1",
+        "decoded as CP932: tailnum 機体1",
         lambda h, rows: _csv(h, [_with(row, TAILNUM, "機体1") for row in rows]).encode("cp932"),
         checks={"tailnum": "機体1"},
     ),
@@ -283,7 +283,7 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "pipe_delimited",
-        "fields separated by |",
+        "fields separated by pipes",
         "read with the detected delimiter",
         lambda h, rows: _delimited(h, rows, "|"),
         dialect="pipe",
